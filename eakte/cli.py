@@ -1,0 +1,83 @@
+"""The ``eakte`` command line: thin commands that parse, call a service, print.
+
+Every :class:`~eakte.exceptions.EakteError` becomes a one-line message on
+stderr and the error's exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from eakte import __version__
+from eakte.config import Settings, load_settings
+from eakte.exceptions import EakteError
+from eakte.records import Records
+
+
+class AppContext:
+    """Settings and the records context, created on first use."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._records: Records | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def records(self) -> Records:
+        if self._records is None:
+            self.settings.ensure_data_dir()
+            self._records = Records(self.settings)
+        return self._records
+
+    def close(self) -> None:
+        if self._records is not None:
+            self._records.close()
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+class EakteGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EakteError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@click.group(cls=EakteGroup)
+@click.version_option(__version__, prog_name="eakte")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """eakte: electronic records for municipal administrations.
+
+    Settings come from EAKTE_* environment variables (see docs/configuration.md).
+    """
+    app = AppContext()
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+def _register() -> None:
+    from eakte.commands import admin, keys, serve, verify
+
+    for module in (admin, keys, serve, verify):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

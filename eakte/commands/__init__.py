@@ -1,0 +1,1 @@
+"""Command groups of the ``eakte`` CLI (registered by :mod:`eakte.cli`)."""

@@ -1,0 +1,34 @@
+"""``eakte serve``: the web UI on the embedded defaults."""
+
+from __future__ import annotations
+
+import click
+
+from eakte.cli import AppContext, pass_app
+from eakte.db import check_migrated
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Listen address (default: EAKTE_HOST).")
+@click.option("--port", default=None, type=int, help="Port (default: EAKTE_PORT).")
+@pass_app
+def serve(app: AppContext, host: str | None, port: int | None) -> None:
+    """Run the web UI."""
+    from waitress import serve as waitress_serve
+
+    from eakte.web import create_app
+
+    settings = app.settings
+    check_migrated(app.records.engine, settings)
+    host = host or settings.host
+    port = port or settings.port
+    web_app = create_app(settings, app.records)
+    click.echo(f"eakte is running at http://{host}:{port}/  (stop with Ctrl+C)")
+    click.echo(
+        "Log in as 'admin' with the password printed at the first start "
+        "(reset it with `eakte users passwd admin`)."
+    )
+    waitress_serve(web_app, host=host, port=port, threads=8, ident="eakte")
+
+
+COMMANDS = [serve]

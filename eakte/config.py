@@ -1,0 +1,157 @@
+"""Settings: the one place configuration is read.
+
+Values come, highest priority first, from keyword arguments (tests), ``EAKTE_*``
+environment variables, the TOML file named by ``EAKTE_CONFIG`` and the
+embedded defaults. Embedded defaults need no configuration: everything lives
+under ``data_dir`` (default ``./var``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from eakte.exceptions import ConfigError, DataDirError
+
+ENV_PREFIX = "EAKTE_"
+CONFIG_ENV = "EAKTE_CONFIG"
+
+
+class Settings(BaseSettings):
+    """Typed settings of one eakte installation (see docs/configuration.md)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    data_dir: Path = Field(Path("var"), description="Directory holding all local data.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: SQLite file eakte.sqlite3 in the data dir."
+    )
+    storage_backend: Literal["fs", "s3"] = Field("fs", description="Object store backend.")
+    storage_dir: Path | None = Field(
+        None, description="Folder of the fs object store; default: objects/ in the data dir."
+    )
+    s3_endpoint: str = Field("127.0.0.1:9000", description="S3 endpoint as host:port.")
+    s3_access_key: str = Field("", description="S3 access key.")
+    s3_secret_key: SecretStr = Field(SecretStr(""), description="S3 secret key.")
+    s3_bucket: str = Field("eakte", description="S3 bucket for all objects.")
+    s3_secure: bool = Field(False, description="Use HTTPS for S3.")
+    s3_region: str | None = Field(None, description="S3 region, if the server needs one.")
+    s3_timeout: float = Field(10.0, description="Seconds to wait for the S3 server.")
+    key_dir: Path | None = Field(
+        None, description="Folder of the encrypted signing keys; default: keys/ in the data dir."
+    )
+    key_passphrase: SecretStr | None = Field(
+        None, description="Passphrase that encrypts the private signing keys."
+    )
+    key_passphrase_file: Path | None = Field(
+        None, description="File whose first line is the signing key passphrase."
+    )
+    reference_pattern: str = Field(
+        "{plan}-{seq:04}/{year}", description="Pattern of new case file references."
+    )
+    case_reference_pattern: str = Field(
+        "{akte}-{seq}", description="Pattern of case (Vorgang) references inside a case file."
+    )
+    audit_checkpoint_every: int = Field(
+        100, ge=1, description="Sign a checkpoint of the audit chain every N events."
+    )
+    host: str = Field("127.0.0.1", description="Address the web server listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the web server listens on.")
+    secret_key: SecretStr | None = Field(
+        None, description="Flask session secret; default: generated once in the data dir."
+    )
+    log_level: str = Field("INFO", description="Logging level.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_file = os.environ.get(CONFIG_ENV)
+        if toml_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(toml_file)))
+        return tuple(sources)
+
+    @field_validator("reference_pattern")
+    @classmethod
+    def _check_reference_pattern(cls, value: str) -> str:
+        names = set(re.findall(r"{(\w+)(?::[^}]*)?}", value))
+        unknown = names - {"plan", "seq", "year", "orgunit"}
+        if unknown or "seq" not in names:
+            raise ValueError(
+                "must contain {seq} and may use only {plan}, {seq}, {year}, {orgunit}"
+            )
+        return value
+
+    @field_validator("case_reference_pattern")
+    @classmethod
+    def _check_case_pattern(cls, value: str) -> str:
+        names = set(re.findall(r"{(\w+)(?::[^}]*)?}", value))
+        if names != {"akte", "seq"}:
+            raise ValueError("must contain exactly {akte} and {seq}")
+        return value
+
+    # -- derived locations -------------------------------------------------
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'eakte.sqlite3').resolve()}"
+
+    @property
+    def resolved_storage_dir(self) -> Path:
+        return self.storage_dir or self.data_dir / "objects"
+
+    @property
+    def resolved_key_dir(self) -> Path:
+        return self.key_dir or self.data_dir / "keys"
+
+    @property
+    def tmp_dir(self) -> Path:
+        """Scratch space for spooling streams; on the same disk as the data."""
+        return self.data_dir / "tmp"
+
+    def ensure_data_dir(self) -> None:
+        """Create the data directory and check that it is writable."""
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.data_dir / ".write-test"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise DataDirError(
+                f"Data directory {self.data_dir} is not writable ({exc.strerror}). "
+                "Fix its permissions or point EAKTE_DATA_DIR to a writable folder."
+            ) from exc
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings; turn validation problems into a one-line :class:`ConfigError`."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{ENV_PREFIX}{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"Invalid configuration: {problems}. See docs/configuration.md.") from exc
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"Cannot read the configuration file {os.environ.get(CONFIG_ENV)}: {exc}"
+        ) from exc

@@ -1,0 +1,29 @@
+"""Typed SQLAlchemy 2.0 models."""
+
+from eakte.models._base import Base, UTCDateTime, new_id, utcnow
+from eakte.models.documents import Document, DocumentVersion
+from eakte.models.fileplan import Case, CaseFile, Disposition, FilePlanItem, ReferenceCounter
+from eakte.models.orgs import OrgUnit, Role, RoleMembership, User
+from eakte.models.signing import AuditCheckpoint, AuditEvent, AuditHead, SigningKey
+
+__all__ = [
+    "AuditCheckpoint",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "Case",
+    "CaseFile",
+    "Disposition",
+    "Document",
+    "DocumentVersion",
+    "FilePlanItem",
+    "OrgUnit",
+    "ReferenceCounter",
+    "Role",
+    "RoleMembership",
+    "SigningKey",
+    "User",
+    "UTCDateTime",
+    "new_id",
+    "utcnow",
+]

@@ -1,0 +1,73 @@
+"""Records services: org units, users, file plan, case files, documents, verification.
+
+Every function takes the :class:`Records` context and the acting
+:class:`Principal`, checks permissions, and writes its audit event in the same
+transaction as the change.
+"""
+
+from eakte.records._casefiles import create_case, create_case_file, get_case_file, list_case_files
+from eakte.records._context import Records
+from eakte.records._documents import (
+    VersionInput,
+    add_version,
+    clean_filename,
+    create_document,
+    get_document,
+    list_versions,
+    open_content,
+)
+from eakte.records._fileplan import create_plan_item, list_plan_items
+from eakte.records._keys import init_keys, rotate_keys, sync_keys
+from eakte.records._orgs import (
+    authenticate,
+    create_orgunit,
+    create_user,
+    grant_role,
+    list_orgunits,
+    list_users,
+    set_password,
+)
+from eakte.records._principal import (
+    SYSTEM,
+    Permission,
+    Principal,
+    load_principal,
+    readable_orgunits,
+)
+from eakte.records._references import ReferencePattern
+from eakte.records._verify import VerifyReport, verify_store
+
+__all__ = [
+    "SYSTEM",
+    "Permission",
+    "Principal",
+    "Records",
+    "ReferencePattern",
+    "VerifyReport",
+    "VersionInput",
+    "add_version",
+    "authenticate",
+    "clean_filename",
+    "create_case",
+    "create_case_file",
+    "create_document",
+    "create_orgunit",
+    "create_plan_item",
+    "create_user",
+    "get_case_file",
+    "get_document",
+    "grant_role",
+    "init_keys",
+    "list_case_files",
+    "list_orgunits",
+    "list_plan_items",
+    "list_users",
+    "list_versions",
+    "load_principal",
+    "open_content",
+    "readable_orgunits",
+    "rotate_keys",
+    "set_password",
+    "sync_keys",
+    "verify_store",
+]

@@ -1,0 +1,274 @@
+"""Documents and their immutable, signed versions.
+
+Adding a version is one unit of work: the content is stored first (outside the
+database transaction, streamed, content-addressed), then manifest, signature,
+version row and audit event are written in one transaction. If that
+transaction fails, nothing in the database points to the stored objects; they
+stay behind as stray objects that ``eakte verify`` reports.
+"""
+
+from __future__ import annotations
+
+import base64
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eakte.exceptions import NotFound, RecordsError
+from eakte.models import Document, DocumentVersion
+from eakte.records._casefiles import case_by_reference, case_file_by_reference
+from eakte.records._context import Records
+from eakte.records._orgs import orgunit_by_code
+from eakte.records._principal import Permission, Principal, require
+from eakte.signing import build_manifest, canonical_json, sign_manifest
+from eakte.storage import ObjectKind, StoredObject
+
+Content = bytes | BinaryIO | Path
+
+
+@dataclass(frozen=True)
+class VersionInput:
+    """What describes one version besides its bytes."""
+
+    filename: str
+    media_type: str = "application/octet-stream"
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    source: str = "upload"
+    scan_note: Mapping[str, Any] | None = None
+
+
+def clean_filename(name: str) -> str:
+    """The last path component, NFC-normalised, without control characters."""
+    name = unicodedata.normalize("NFC", name)
+    name = PureWindowsPath(PurePosixPath(name).name).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip(" .")
+    return name[:255] or "unnamed"
+
+
+def _checked_json(value: Mapping[str, Any] | None, what: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    try:
+        canonical_json(dict(value))
+    except TypeError as exc:
+        raise RecordsError(f"The {what} cannot be recorded: {exc}.") from exc
+    return dict(value)
+
+
+def _record_version(
+    records: Records,
+    session: Session,
+    principal: Principal,
+    document: Document,
+    stored: StoredObject,
+    version: VersionInput,
+) -> DocumentVersion:
+    previous = session.scalar(
+        select(DocumentVersion)
+        .where(DocumentVersion.document_id == document.id)
+        .order_by(DocumentVersion.number.desc())
+        .limit(1)
+    )
+    number = (previous.number if previous else 0) + 1
+    created_at = datetime.now(UTC)
+    case_reference = (
+        document.case.reference
+        if document.case
+        else document.case_file.reference
+        if document.case_file
+        else None
+    )
+    metadata = _checked_json(version.metadata, "metadata") or {}
+    scan_note = _checked_json(version.scan_note, "scan note")
+    filename = clean_filename(version.filename)
+    manifest = build_manifest(
+        document_id=document.id,
+        version=number,
+        content_sha256=stored.sha256,
+        size=stored.size,
+        media_type=version.media_type,
+        filename=filename,
+        created_at=created_at,
+        created_by=principal.actor,
+        source=version.source,
+        scan_note=scan_note,
+        case_reference=case_reference,
+        metadata=metadata,
+        previous_manifest_sha256=previous.manifest_sha256 if previous else None,
+    )
+    records.ensure_active_key_registered(session)
+    signed = sign_manifest(records.keyring(), manifest)
+    records.store.put(ObjectKind.MANIFEST, signed.manifest_bytes)
+    signature_object = records.store.put(ObjectKind.SIGNATURE, signed.signature_record())
+    row = DocumentVersion(
+        document_id=document.id,
+        number=number,
+        content_sha256=stored.sha256,
+        size=stored.size,
+        media_type=version.media_type,
+        filename=filename,
+        created_at=created_at,
+        created_by=principal.actor,
+        source=version.source,
+        scan_note=scan_note,
+        doc_metadata=metadata,
+        case_reference=case_reference,
+        manifest_sha256=signed.manifest_sha256,
+        previous_manifest_sha256=previous.manifest_sha256 if previous else None,
+        key_id=signed.key_id,
+        signature=base64.b64encode(signed.signature).decode(),
+        signature_sha256=signature_object.sha256,
+    )
+    session.add(row)
+    document.version_count = number
+    session.flush()
+    records.audit.append(
+        session,
+        actor=principal.actor,
+        action="document.version_added",
+        object_type="document",
+        object_id=document.id,
+        details={
+            "version": number,
+            "sha256": stored.sha256,
+            "manifest_sha256": signed.manifest_sha256,
+        },
+    )
+    return row
+
+
+def _store_content(records: Records, content: Content, version: VersionInput) -> StoredObject:
+    return records.store.put(
+        ObjectKind.CONTENT,
+        content,
+        metadata={"filename": clean_filename(version.filename), "media_type": version.media_type},
+    )
+
+
+def create_document(
+    records: Records,
+    principal: Principal,
+    *,
+    title: str,
+    orgunit: str,
+    content: Content,
+    version: VersionInput,
+    case_file: str | None = None,
+    case: str | None = None,
+) -> DocumentVersion:
+    """A new document with its first version, in a case (file) or the org unit's Posteingang."""
+    if not title.strip():
+        raise RecordsError("A document needs a title.")
+    with records.reading() as session:  # check rights before storing anything
+        unit = orgunit_by_code(session, orgunit)
+        require(session, principal, Permission.DEPOSIT, unit.id)
+    stored = _store_content(records, content, version)
+    with records.transaction() as session:
+        unit = orgunit_by_code(session, orgunit)
+        permission = Permission.DEPOSIT if case_file is None and case is None else Permission.WRITE
+        require(session, principal, permission, unit.id)
+        the_case = case_by_reference(session, case) if case else None
+        the_file = the_case.case_file if the_case else None
+        if case_file:
+            the_file = case_file_by_reference(session, case_file)
+            if the_case and the_case.case_file_id != the_file.id:
+                raise RecordsError(f"Case {case} does not belong to case file {case_file}.")
+        if the_file is not None:
+            require(session, principal, Permission.WRITE, the_file.orgunit_id)
+        document = Document(
+            title=title.strip()[:500],
+            orgunit_id=the_file.orgunit_id if the_file else unit.id,
+            case_file_id=the_file.id if the_file else None,
+            case_id=the_case.id if the_case else None,
+            created_by=principal.actor,
+        )
+        session.add(document)
+        session.flush()
+        records.audit.append(
+            session,
+            actor=principal.actor,
+            action="document.created",
+            object_type="document",
+            object_id=document.id,
+            details={"title": document.title, "orgunit": unit.code, "case_file": case_file},
+        )
+        return _record_version(records, session, principal, document, stored, version)
+
+
+def _locked_document(session: Session, document_id: str) -> Document:
+    document = session.execute(
+        select(Document).where(Document.id == document_id).with_for_update(of=Document)
+    ).scalar_one_or_none()
+    if document is None:
+        raise NotFound(f"No document with id {document_id!r}.")
+    return document
+
+
+def add_version(
+    records: Records,
+    principal: Principal,
+    document_id: str,
+    content: Content,
+    version: VersionInput,
+) -> DocumentVersion:
+    """Add a new immutable version to an existing document."""
+    with records.reading() as session:
+        require(session, principal, Permission.WRITE, get_visible(session, document_id).orgunit_id)
+    stored = _store_content(records, content, version)
+    with records.transaction() as session:
+        document = _locked_document(session, document_id)
+        require(session, principal, Permission.WRITE, document.orgunit_id)
+        return _record_version(records, session, principal, document, stored, version)
+
+
+def get_visible(session: Session, document_id: str) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"No document with id {document_id!r}.")
+    return document
+
+
+def get_document(records: Records, principal: Principal, document_id: str) -> Document:
+    with records.reading() as session:
+        document = get_visible(session, document_id)
+        require(session, principal, Permission.READ, document.orgunit_id)
+        return document
+
+
+def list_versions(
+    records: Records, principal: Principal, document_id: str
+) -> list[DocumentVersion]:
+    with records.reading() as session:
+        require(session, principal, Permission.READ, get_visible(session, document_id).orgunit_id)
+        return list(
+            session.scalars(
+                select(DocumentVersion)
+                .where(DocumentVersion.document_id == document_id)
+                .order_by(DocumentVersion.number)
+            ).all()
+        )
+
+
+@contextmanager
+def open_content(
+    records: Records, principal: Principal, document_id: str, number: int
+) -> Iterator[BinaryIO]:
+    """Stream a version's bytes; the reader raises an integrity error if they were altered."""
+    with records.reading() as session:
+        require(session, principal, Permission.READ, get_visible(session, document_id).orgunit_id)
+        sha = session.scalar(
+            select(DocumentVersion.content_sha256).where(
+                DocumentVersion.document_id == document_id, DocumentVersion.number == number
+            )
+        )
+    if sha is None:
+        raise NotFound(f"Document {document_id} has no version {number}.")
+    with records.store.open(ObjectKind.CONTENT, sha) as reader:
+        yield reader

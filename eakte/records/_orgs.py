@@ -1,0 +1,169 @@
+"""Org units, users and role memberships."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eakte.exceptions import AlreadyExists, AuthenticationFailed, NotFound, RecordsError
+from eakte.models import OrgUnit, Role, RoleMembership, User
+from eakte.records._context import Records
+from eakte.records._principal import Permission, Principal, principal_for, require
+
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+
+
+def orgunit_by_code(session: Session, code: str) -> OrgUnit:
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        raise NotFound(f"Unknown org unit {code!r}. `eakte orgunits list` shows the known ones.")
+    return unit
+
+
+def create_orgunit(
+    records: Records, principal: Principal, *, code: str, name: str, parent: str | None = None
+) -> OrgUnit:
+    code, name = code.strip(), name.strip()
+    if not code or not name or len(code) > 32:
+        raise RecordsError("An org unit needs a code (at most 32 characters) and a name.")
+    with records.transaction() as session:
+        require(session, principal, Permission.ADMINISTER)
+        if session.scalar(select(OrgUnit).where(OrgUnit.code == code)) is not None:
+            raise AlreadyExists(f"Org unit {code!r} exists already.")
+        parent_id = orgunit_by_code(session, parent).id if parent else None
+        unit = OrgUnit(code=code, name=name, parent_id=parent_id)
+        session.add(unit)
+        session.flush()
+        records.audit.append(
+            session,
+            actor=principal.actor,
+            action="orgunit.created",
+            object_type="orgunit",
+            object_id=unit.id,
+            details={"code": code, "name": name, "parent": parent},
+        )
+    return unit
+
+
+def list_orgunits(records: Records) -> list[OrgUnit]:
+    with records.reading() as session:
+        return list(session.scalars(select(OrgUnit).order_by(OrgUnit.code)).all())
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise RecordsError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+def create_user(
+    records: Records, principal: Principal, *, username: str, display_name: str, password: str
+) -> User:
+    username = unicodedata.normalize("NFC", username.strip())
+    if not username or len(username) > 64 or not username.isprintable() or " " in username:
+        raise RecordsError("A user name needs 1 to 64 printable characters without spaces.")
+    _check_password(password)
+    with records.transaction() as session:
+        require(session, principal, Permission.ADMINISTER)
+        if session.scalar(select(User).where(User.username == username)) is not None:
+            raise AlreadyExists(f"User {username!r} exists already.")
+        user = User(
+            username=username,
+            display_name=display_name.strip() or username,
+            password_hash=_hasher.hash(password),
+        )
+        session.add(user)
+        session.flush()
+        records.audit.append(
+            session,
+            actor=principal.actor,
+            action="user.created",
+            object_type="user",
+            object_id=user.id,
+            details={"username": username},
+        )
+    return user
+
+
+def user_by_name(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"Unknown user {username!r}.")
+    return user
+
+
+def set_password(records: Records, principal: Principal, *, username: str, password: str) -> None:
+    _check_password(password)
+    with records.transaction() as session:
+        user = user_by_name(session, username)
+        if principal.user_id != user.id:
+            require(session, principal, Permission.ADMINISTER)
+        user.password_hash = _hasher.hash(password)
+        records.audit.append(
+            session,
+            actor=principal.actor,
+            action="user.password_changed",
+            object_type="user",
+            object_id=user.id,
+        )
+
+
+def grant_role(
+    records: Records, principal: Principal, *, username: str, orgunit: str, role: str
+) -> None:
+    try:
+        role_value = Role(role)
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        raise RecordsError(f"Unknown role {role!r}; known roles: {known}.") from None
+    with records.transaction() as session:
+        require(session, principal, Permission.ADMINISTER)
+        user = user_by_name(session, username)
+        unit = orgunit_by_code(session, orgunit)
+        exists = session.scalar(
+            select(RoleMembership).where(
+                RoleMembership.user_id == user.id,
+                RoleMembership.orgunit_id == unit.id,
+                RoleMembership.role == role_value.value,
+            )
+        )
+        if exists is not None:
+            return
+        session.add(RoleMembership(user_id=user.id, orgunit_id=unit.id, role=role_value.value))
+        records.audit.append(
+            session,
+            actor=principal.actor,
+            action="role.granted",
+            object_type="user",
+            object_id=user.id,
+            details={"orgunit": unit.code, "role": role_value.value},
+        )
+
+
+def list_users(records: Records, principal: Principal) -> list[User]:
+    with records.reading() as session:
+        require(session, principal, Permission.ADMINISTER)
+        return list(session.scalars(select(User).order_by(User.username)).all())
+
+
+def authenticate(records: Records, username: str, password: str) -> Principal:
+    """Check a password; the error never says whether the user or the password was wrong."""
+    with records.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username.strip()))
+        try:
+            if user is None or not user.active:
+                _hasher.verify(_DUMMY_HASH, password)  # same time as a real check
+                raise VerificationError()
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            raise AuthenticationFailed("User name or password is wrong.") from None
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        return principal_for(user)
+
+
+_DUMMY_HASH = _hasher.hash("not a real password")
