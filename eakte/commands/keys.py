@@ -18,9 +18,13 @@ def keys() -> None:
 
 
 @keys.command("init")
+@click.option("--exists-ok", is_flag=True, help="Succeed quietly when a key exists already.")
 @pass_app
-def keys_init(app: AppContext) -> None:
+def keys_init(app: AppContext, exists_ok: bool) -> None:
     """Create the first signing key."""
+    if exists_ok and app.records.keyring().exists():
+        records.sync_keys(app.records)
+        return
     info = records.init_keys(app.records, SYSTEM)
     click.echo(f"Signing key {info.key_id} created in {app.settings.resolved_key_dir}.")
 

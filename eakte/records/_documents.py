@@ -145,6 +145,7 @@ def _record_version(
 
 
 def _store_content(records: Records, content: Content, version: VersionInput) -> StoredObject:
+    records.keyring().unlock()  # a key problem must stop us before anything is stored
     return records.store.put(
         ObjectKind.CONTENT,
         content,

@@ -23,7 +23,10 @@ from eakte.signing import _keydir
 
 PASSPHRASE_VARS = "EAKTE_KEY_PASSPHRASE / EAKTE_KEY_PASSPHRASE_FILE"
 _NO_KEY = "No signing key yet. Run `eakte keys init`."
-_WRONG_PASS = f"The signing key passphrase is wrong ({PASSPHRASE_VARS})."
+_WRONG_PASS = (
+    "The signing key passphrase is wrong: set "
+    f"{PASSPHRASE_VARS.replace(' / ', ' or ')} to the passphrase the keys were created with."
+)
 
 
 def key_id_for(public_key: Ed25519PublicKey) -> str:
@@ -134,10 +137,15 @@ class KeyRing:
 
     def sign(self, data: bytes) -> tuple[str, bytes]:
         """Sign ``data`` with the active key; return (key id, 64-byte signature)."""
+        active_id = self.unlock()
+        return active_id, self._private[active_id].sign(data)
+
+    def unlock(self) -> str:
+        """Decrypt the active private key now (SigningKeyError if impossible); its id."""
         active_id, _ = self._load()
         if active_id not in self._private:
             self._private[active_id] = self._load_private(active_id)
-        return active_id, self._private[active_id].sign(data)
+        return active_id
 
     def _load(self) -> tuple[str, builtins.list[_keydir.Entry]]:
         if not self.exists():

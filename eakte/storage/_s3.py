@@ -38,7 +38,9 @@ from eakte.storage._base import (
     spooled,
 )
 
-PART_SIZE = 16 * 1024 * 1024
+# minio holds two parts in memory during a multipart upload; 8 MiB keeps that near 16 MiB.
+PART_SIZE = 8 * 1024 * 1024
+MAX_PARTS = 10_000
 _SHA_META = RESERVED_PREFIX + "sha256"
 _META_PREFIX = "x-amz-meta-"
 _MISSING = {"NoSuchKey", "NoSuchObject", "ResourceNotFound"}
@@ -112,7 +114,8 @@ class S3ObjectStore(VerifiedReads):
             with self._errors(), io.BufferedReader(upload, CHUNK_SIZE) as data:
                 self.client.put_object(
                     self.bucket, key, data, digest.size,
-                    part_size=PART_SIZE, num_parallel_uploads=1, metadata=user_meta,
+                    part_size=_part_size(digest.size), num_parallel_uploads=1,
+                    metadata=user_meta,
                 )
             if upload.hexdigest() != digest.sha256:
                 with self._errors():
@@ -227,6 +230,13 @@ class S3ObjectStore(VerifiedReads):
                 f"Cannot reach {where} ({reason}). "
                 "Check EAKTE_S3_ENDPOINT and that the server runs."
             ) from exc
+
+
+def _part_size(size: int) -> int:
+    """PART_SIZE, or larger parts (whole MiB) when the object needs more than MAX_PARTS."""
+    mib = 1024 * 1024
+    needed = -(-size // MAX_PARTS)
+    return max(PART_SIZE, -(-needed // mib) * mib)
 
 
 @contextmanager

@@ -97,7 +97,8 @@ def test_wrong_passphrase(keyring: KeyRing, key_dir: Path) -> None:
     with pytest.raises(SigningKeyError) as info:
         ring.sign(b"x")
     assert str(info.value) == (
-        "The signing key passphrase is wrong (EAKTE_KEY_PASSPHRASE / EAKTE_KEY_PASSPHRASE_FILE)."
+        "The signing key passphrase is wrong: set EAKTE_KEY_PASSPHRASE or "
+        "EAKTE_KEY_PASSPHRASE_FILE to the passphrase the keys were created with."
     )
 
 

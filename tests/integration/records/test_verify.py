@@ -1,0 +1,168 @@
+"""``eakte verify`` detects each kind of tampering, on both databases and both stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from eakte import records as svc
+from eakte.config import Settings
+from eakte.models import AuditCheckpoint, AuditEvent, AuditHead, DocumentVersion
+from eakte.records import SYSTEM, Records, VersionInput
+from eakte.records._demo import load_demo
+from eakte.storage import ObjectKind
+from tests.conftest import s3_store
+from tests.integration.storage.tamper import overwrite_raw
+
+
+@pytest.fixture(params=["fs", pytest.param("s3", marks=pytest.mark.integration)])
+def filled(
+    request: pytest.FixtureRequest, settings: Settings, tmp_path: Path
+) -> Iterator[tuple[Records, list[DocumentVersion]]]:
+    """Demo data plus two documents with two versions each, on the fs or the s3 store."""
+    store = None
+    if request.param == "s3":
+        store = s3_store(request.getfixturevalue("s3_server"), tmp_path)
+    settings.ensure_data_dir()
+    records = Records(settings, store=store)
+    svc.init_keys(records, SYSTEM)
+    load_demo(records)
+    versions = []
+    for n in range(2):
+        first = svc.create_document(
+            records, SYSTEM, title=f"Brief {n}", orgunit="32", content=f"Brief {n}".encode(),
+            version=VersionInput(filename=f"brief{n}.txt", media_type="text/plain"),
+        )
+        second = svc.add_version(
+            records, SYSTEM, first.document_id, f"Brief {n}, korrigiert".encode(),
+            VersionInput(filename=f"brief{n}.txt", media_type="text/plain"),
+        )
+        versions += [first, second]
+    yield records, versions
+    records.close()
+
+
+def codes(records: Records) -> set[str]:
+    report = svc.verify_store(records)
+    return {f.code for f in report.findings if f.severity == "error"}
+
+
+def test_an_untouched_store_verifies(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    records, _ = filled
+    report = svc.verify_store(records)
+    assert report.ok, report.findings
+    assert report.counts["versions"] == 4
+    with records.reading() as session:
+        assert session.scalars(select(AuditCheckpoint)).all()  # checkpoints were signed
+
+
+def test_edited_version_row(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    records, versions = filled
+    with records.transaction() as session:
+        session.execute(
+            update(DocumentVersion)
+            .where(DocumentVersion.id == versions[1].id)
+            .values(filename="gefaelscht.txt")
+        )
+    assert codes(records) == {"version-row-altered"}
+
+
+def test_swapped_content_hash_in_row(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    records, versions = filled
+    with records.transaction() as session:
+        session.execute(
+            update(DocumentVersion)
+            .where(DocumentVersion.id == versions[1].id)
+            .values(content_sha256=versions[3].content_sha256)
+        )
+    assert codes(records) == {"version-row-altered"}
+
+
+def test_altered_stored_bytes(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    records, versions = filled
+    overwrite_raw(records.store, ObjectKind.CONTENT, versions[0].content_sha256, b"Brief 9")
+    report = svc.verify_store(records)
+    assert {f.code for f in report.findings if f.severity == "error"} == {"content-altered"}
+    assert any(versions[0].document_id in f.subject for f in report.findings)
+
+
+def test_altered_manifest(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    records, versions = filled
+    original = records.store.read_bytes(ObjectKind.MANIFEST, versions[2].manifest_sha256)
+    overwrite_raw(
+        records.store,
+        ObjectKind.MANIFEST,
+        versions[2].manifest_sha256,
+        original.replace(b"brief1.txt", b"brief7.txt"),
+    )
+    assert codes(records) == {"manifest-altered"}
+
+
+def test_forged_signature_in_row(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    records, versions = filled
+    forged = versions[0].signature  # a valid signature, but over another manifest
+    with records.transaction() as session:
+        session.execute(
+            update(DocumentVersion)
+            .where(DocumentVersion.id == versions[1].id)
+            .values(signature=forged)
+        )
+    assert codes(records) == {"signature-invalid"}
+
+
+def test_deleted_version(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    records, versions = filled
+    with records.transaction() as session:
+        session.execute(delete(DocumentVersion).where(DocumentVersion.id == versions[3].id))
+    assert codes(records) == {"version-missing", "version-deleted"}
+
+
+def test_edited_audit_event(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    records, _ = filled
+    with records.transaction() as session:
+        session.execute(
+            update(AuditEvent).where(AuditEvent.seq == 3).values(actor="user:someone-else")
+        )
+    assert codes(records) == {"audit-event-altered"}
+
+
+def test_deleted_audit_event_in_the_middle(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    records, _ = filled
+    with records.transaction() as session:
+        session.execute(delete(AuditEvent).where(AuditEvent.seq == 7))
+    assert codes(records) == {"audit-sequence-gap", "audit-chain-broken"}
+
+
+def test_deleted_last_audit_event(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    records, _ = filled
+    with records.transaction() as session:
+        last = session.scalar(select(AuditHead.seq))
+        session.execute(delete(AuditEvent).where(AuditEvent.seq == last))
+    assert "audit-head-mismatch" in codes(records)
+
+
+def test_rewritten_audit_tail_is_caught_by_stored_checkpoints(
+    filled: tuple[Records, list[DocumentVersion]],
+) -> None:
+    """Deleting events, checkpoint rows and fixing the head leaves the stored checkpoints."""
+    records, _ = filled
+    with records.transaction() as session:
+        session.execute(delete(AuditEvent).where(AuditEvent.seq > 3))
+        session.execute(delete(AuditCheckpoint))
+        event = session.get(AuditEvent, 3)
+        assert event is not None
+        session.execute(update(AuditHead).values(seq=3, hash=event.hash))
+    found = codes(records)
+    assert "audit-events-missing" in found
+    assert "audit-head-mismatch" not in found
+
+
+def test_stray_object_is_a_warning_only(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    records, _ = filled
+    records.store.put(ObjectKind.CONTENT, b"left behind by a failed commit")
+    report = svc.verify_store(records)
+    assert report.ok
+    assert [f.code for f in report.findings] == ["stray-object"]
