@@ -93,9 +93,7 @@ class Settings(BaseSettings):
         names = set(re.findall(r"{(\w+)(?::[^}]*)?}", value))
         unknown = names - {"plan", "seq", "year", "orgunit"}
         if unknown or "seq" not in names:
-            raise ValueError(
-                "must contain {seq} and may use only {plan}, {seq}, {year}, {orgunit}"
-            )
+            raise ValueError("must contain {seq} and may use only {plan}, {seq}, {year}, {orgunit}")
         return value
 
     @field_validator("case_reference_pattern")

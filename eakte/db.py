@@ -83,7 +83,9 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision(settings: Settings) -> str | None:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config(settings.resolved_database_url)).get_current_head()
+    return ScriptDirectory.from_config(
+        _alembic_config(settings.resolved_database_url)
+    ).get_current_head()
 
 
 def check_migrated(engine: Engine, settings: Settings) -> None:

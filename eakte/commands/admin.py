@@ -95,20 +95,23 @@ def users_passwd(app: AppContext, username: str, password: str) -> None:
 @pass_app
 def users_list(app: AppContext, as_json: bool) -> None:
     """List users and their roles."""
-    rows = [
-        {
-            "username": u.username,
-            "name": u.display_name,
-            "active": u.active,
-            "roles": sorted(f"{m.orgunit.code}:{m.role}" for m in u.memberships),
-        }
-        for u in records.list_users(app.records, SYSTEM)
-    ]
+    users = records.list_users(app.records, SYSTEM)
+    roles = {u.id: sorted(f"{m.orgunit.code}:{m.role}" for m in u.memberships) for u in users}
     if as_json:
-        print_json(rows)
+        print_json(
+            [
+                {
+                    "username": u.username,
+                    "name": u.display_name,
+                    "active": u.active,
+                    "roles": roles[u.id],
+                }
+                for u in users
+            ]
+        )
         return
-    for row in rows:
-        click.echo(f"{row['username']:<20} {row['name']:<30} {', '.join(row['roles'])}")
+    for u in users:
+        click.echo(f"{u.username:<20} {u.display_name:<30} {', '.join(roles[u.id])}")
 
 
 @click.group("orgunits")
@@ -134,9 +137,7 @@ def orgunits_list(app: AppContext, as_json: bool) -> None:
     """List org units."""
     units = records.list_orgunits(app.records)
     codes = {u.id: u.code for u in units}
-    rows = [
-        {"code": u.code, "name": u.name, "parent": codes.get(u.parent_id or "")} for u in units
-    ]
+    rows = [{"code": u.code, "name": u.name, "parent": codes.get(u.parent_id or "")} for u in units]
     if as_json:
         print_json(rows)
         return

@@ -109,8 +109,7 @@ def create_case(
         if case_file.closed_at is not None:
             raise RecordsError(f"Case file {case_file.reference} is closed (zdA).")
         seq = (
-            session.scalar(select(func.max(Case.seq)).where(Case.case_file_id == case_file.id))
-            or 0
+            session.scalar(select(func.max(Case.seq)).where(Case.case_file_id == case_file.id)) or 0
         ) + 1
         case = Case(
             case_file_id=case_file.id,

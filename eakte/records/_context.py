@@ -58,8 +58,7 @@ class Records:
                 yield session
         except OperationalError as exc:
             raise DatabaseError(
-                f"Database error ({exc.orig}). Check EAKTE_DATABASE_URL and run "
-                "`eakte db upgrade`."
+                f"Database error ({exc.orig}). Check EAKTE_DATABASE_URL and run `eakte db upgrade`."
             ) from exc
 
     @contextmanager
@@ -70,8 +69,7 @@ class Records:
                 yield session
         except OperationalError as exc:
             raise DatabaseError(
-                f"Database error ({exc.orig}). Check EAKTE_DATABASE_URL and run "
-                "`eakte db upgrade`."
+                f"Database error ({exc.orig}). Check EAKTE_DATABASE_URL and run `eakte db upgrade`."
             ) from exc
 
     def register_keys(self, session: Session) -> None:

@@ -96,9 +96,10 @@ def readable_orgunits(session: Session, principal: Principal) -> set[str] | None
     frontier = set(roots)
     while frontier:
         result |= frontier
-        frontier = set(
-            session.scalars(select(OrgUnit.id).where(OrgUnit.parent_id.in_(frontier))).all()
-        ) - result
+        frontier = (
+            set(session.scalars(select(OrgUnit.id).where(OrgUnit.parent_id.in_(frontier))).all())
+            - result
+        )
     return result
 
 

@@ -90,9 +90,7 @@ def _locked_counter(session: Session, scope: str) -> ReferenceCounter:
     """The scope's counter row, created if needed and locked until commit."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(ReferenceCounter).values(scope=scope, last=0).on_conflict_do_nothing()
-    )
+    session.execute(insert(ReferenceCounter).values(scope=scope, last=0).on_conflict_do_nothing())
     return session.execute(
         select(ReferenceCounter).where(ReferenceCounter.scope == scope).with_for_update()
     ).scalar_one()

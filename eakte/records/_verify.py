@@ -161,9 +161,7 @@ def _check_documents(
     return manifests
 
 
-def _check_deleted_versions(
-    session: Session, manifests: set[str], report: VerifyReport
-) -> None:
+def _check_deleted_versions(session: Session, manifests: set[str], report: VerifyReport) -> None:
     """Every version the audit log saw being added must still exist."""
     query = select(AuditEvent.object_id, AuditEvent.details).where(
         AuditEvent.action == "document.version_added"
@@ -192,7 +190,9 @@ def _check_strays(session: Session, store: ObjectStore, report: VerifyReport) ->
     }
     for kind, known in referenced.items():
         for sha in store.iter_objects(kind):
-            report.counts[f"{kind.value}_objects"] = report.counts.get(f"{kind.value}_objects", 0) + 1
+            report.counts[f"{kind.value}_objects"] = (
+                report.counts.get(f"{kind.value}_objects", 0) + 1
+            )
             if sha not in known:
                 report.findings.append(
                     Finding(
@@ -216,10 +216,8 @@ def verify_store(records: Records, *, check_content: bool = True) -> VerifyRepor
         before = len(report.findings)
         report.findings.extend(verify_audit_chain(session, store, keys))
         report.counts["audit_findings"] = len(report.findings) - before
-        report.counts["audit_events"] = session.scalar(
-            select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)
-        ) or 0
-        report.counts["documents"] = len(
-            session.scalars(select(Document.id)).all()
+        report.counts["audit_events"] = (
+            session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
         )
+        report.counts["documents"] = len(session.scalars(select(Document.id)).all())
     return report

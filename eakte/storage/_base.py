@@ -98,6 +98,10 @@ class ObjectStore(Protocol):
         """Raise StorageError unless the store is reachable and writable."""
         ...
 
+    def close(self) -> None:
+        """Release idle connections; the store stays usable."""
+        ...
+
 
 # -- names and metadata ------------------------------------------------------
 

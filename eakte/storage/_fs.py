@@ -116,6 +116,9 @@ class FsObjectStore(VerifiedReads):
                 "Fix its permissions or set EAKTE_STORAGE_DIR to a writable folder."
             ) from exc
 
+    def close(self) -> None:
+        """Nothing to release."""
+
     # -- helpers -------------------------------------------------------------
 
     def _spool_to(self) -> Path:

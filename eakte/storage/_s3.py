@@ -69,7 +69,7 @@ class S3ObjectStore(VerifiedReads):
         self._region = region
         self._tmp_dir = tmp_dir
         self._bucket_ready = False
-        http = urllib3.PoolManager(
+        self._http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=min(timeout, 2.0), read=timeout),
             retries=urllib3.Retry(
                 total=2, connect=1, backoff_factor=0.2,
@@ -80,7 +80,7 @@ class S3ObjectStore(VerifiedReads):
         try:
             self.client = Minio(
                 endpoint, access_key=access_key, secret_key=secret_key,
-                secure=secure, region=region, http_client=http,
+                secure=secure, region=region, http_client=self._http,
             )
         except ValueError as exc:
             raise ConfigError(
@@ -172,6 +172,9 @@ class S3ObjectStore(VerifiedReads):
         with self._errors():
             self.client.put_object(self.bucket, probe, io.BytesIO(b"ok"), 2)
             self.client.remove_object(self.bucket, probe)
+
+    def close(self) -> None:
+        self._http.clear()
 
     # -- helpers -------------------------------------------------------------
 

@@ -15,7 +15,9 @@ def index() -> str:
     with records().reading() as db_session:
         principal = load_principal(db_session, session["user"])
     units = {u.id: u for u in list_orgunits(records())}
-    my_units = sorted({(units[unit].code, units[unit].name, role.value) for unit, role in principal.roles})
+    my_units = sorted(
+        {(units[unit].code, units[unit].name, role.value) for unit, role in principal.roles}
+    )
     return render_template(
         "index.html",
         user=principal.name,

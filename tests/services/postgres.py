@@ -8,7 +8,6 @@ stopped and removed at the end of the session.
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import socket
@@ -25,8 +24,8 @@ def _find_bin(name: str) -> str | None:
     found = shutil.which(name)
     if found:
         return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return candidates[-1] if candidates else None
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(candidates[-1]) if candidates else None
 
 
 def _free_port() -> int:
@@ -40,7 +39,9 @@ class PostgresCluster:
     def __init__(self) -> None:
         initdb, pg_ctl = _find_bin("initdb"), _find_bin("pg_ctl")
         if not initdb or not pg_ctl:
-            raise FileNotFoundError("initdb/pg_ctl not found (install the Debian package postgresql)")
+            raise FileNotFoundError(
+                "initdb/pg_ctl not found (install the Debian package postgresql)"
+            )
         self.initdb, self.pg_ctl = initdb, pg_ctl
         self.root = Path(tempfile.mkdtemp(prefix="eakte-pg-"))
         self.root.chmod(0o755)
@@ -59,14 +60,32 @@ class PostgresCluster:
         if self._as_root:
             shutil.chown(self.data, "postgres", "postgres")
             shutil.chown(self.root, "postgres", "postgres")
-        self._run(self.initdb, "-D", str(self.data), "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "-U", "postgres")
+        self._run(
+            self.initdb,
+            "-D",
+            str(self.data),
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "-U",
+            "postgres",
+        )
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l",
-                  str(self.root / "server.log"), "-w", "start")
+        self._run(
+            self.pg_ctl,
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "start",
+        )
 
     def stop(self) -> None:
         try:

@@ -128,7 +128,7 @@ class SeaweedS3:
         self.stop()
         raise RuntimeError(f"weed mini did not answer within {timeout} s:\n{self.log_tail()}")
 
-    def stop(self, timeout: float = 15.0) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM the process group, SIGKILL it after ``timeout`` seconds."""
         process, self._process = self._process, None
         if process is not None:

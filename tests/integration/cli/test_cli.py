@@ -117,10 +117,15 @@ def test_unmigrated_database(env: dict[str, str]) -> None:
 @pytest.mark.integration
 def test_openssl_verifies_a_version_signature(ready: dict[str, str], tmp_path: Path) -> None:
     """An auditor needs only the exported public key, the stored manifest and openssl."""
-    records = Records(load_settings(data_dir=Path(ready["EAKTE_DATA_DIR"]),
-                                    key_passphrase=TEST_PASSPHRASE))
+    records = Records(
+        load_settings(data_dir=Path(ready["EAKTE_DATA_DIR"]), key_passphrase=TEST_PASSPHRASE)
+    )
     version = create_document(
-        records, SYSTEM, title="Bescheid", orgunit="63", content=b"Bescheid vom 3.12.2024",
+        records,
+        SYSTEM,
+        title="Bescheid",
+        orgunit="63",
+        content=b"Bescheid vom 3.12.2024",
         version=VersionInput(filename="bescheid.txt", media_type="text/plain"),
     )
     pub = tmp_path / "pub.pem"
@@ -129,8 +134,19 @@ def test_openssl_verifies_a_version_signature(ready: dict[str, str], tmp_path: P
     manifest.write_bytes(records.store.read_bytes(ObjectKind.MANIFEST, version.manifest_sha256))
     signature = tmp_path / "manifest.sig"
     signature.write_bytes(base64.b64decode(version.signature))
-    command = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(pub), "-rawin",
-               "-in", str(manifest), "-sigfile", str(signature)]
+    command = [
+        "openssl",
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        str(pub),
+        "-rawin",
+        "-in",
+        str(manifest),
+        "-sigfile",
+        str(signature),
+    ]
     ok = subprocess.run(command, capture_output=True, text=True, check=False)
     assert ok.returncode == 0 and "Signature Verified Successfully" in ok.stdout
     manifest.write_bytes(manifest.read_bytes().replace(b"bescheid.txt", b"beschied.txt"))

@@ -33,9 +33,17 @@ def test_two_processes_never_fork_the_chain(
     }
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.records._append_worker", name,
-             str(PER_WORKER), str(start)],
-            cwd=ROOT, env=env, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "tests.integration.records._append_worker",
+                name,
+                str(PER_WORKER),
+                str(start),
+            ],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
         )
         for name in ("a", "b")
     ]
@@ -48,9 +56,7 @@ def test_two_processes_never_fork_the_chain(
     with records.reading() as session:
         seqs = session.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)).all()
         by_worker = dict(
-            session.execute(
-                select(AuditEvent.actor, func.count()).group_by(AuditEvent.actor)
-            ).all()
+            session.execute(select(AuditEvent.actor, func.count()).group_by(AuditEvent.actor)).all()
         )
         keys = {k.key_id: k.public_pem for k in records.keyring().list()}
         findings = list(verify_audit_chain(session, records.store, keys))

@@ -20,7 +20,7 @@ from eakte.exceptions import (
     PermissionDenied,
     RecordsError,
 )
-from eakte.models import AuditEvent, User
+from eakte.models import AuditEvent, DocumentVersion, User
 from eakte.records import SYSTEM, Principal, Records, VersionInput
 from eakte.records._demo import DemoResult, load_demo
 from eakte.signing import parse_manifest, verify_signature
@@ -90,7 +90,12 @@ def test_explicit_references_are_checked_and_unique(records: Records, demo: Demo
             records, SYSTEM, plan_code="1.2", title="x", orgunit="32", reference="6.2-0001/2020"
         )
     imported = svc.create_case_file(
-        records, SYSTEM, plan_code="1.2", title="Altakte", orgunit="32", year=2020,
+        records,
+        SYSTEM,
+        plan_code="1.2",
+        title="Altakte",
+        orgunit="32",
+        year=2020,
         reference="1.2-0815/2020",
     )
     assert imported.reference == "1.2-0815/2020"
@@ -170,8 +175,13 @@ def test_documents_filed_in_case_files(records: Records, demo: DemoResult) -> No
         records, SYSTEM, case_file_reference=case_file.reference, title="Beschwerde"
     )
     version = svc.create_document(
-        records, SYSTEM, title="Beschwerde Abfuhr", orgunit="70", content=b"...",
-        version=VersionInput(filename="b.txt"), case=case.reference,
+        records,
+        SYSTEM,
+        title="Beschwerde Abfuhr",
+        orgunit="70",
+        content=b"...",
+        version=VersionInput(filename="b.txt"),
+        case=case.reference,
     )
     assert version.case_reference == case.reference
     document = svc.get_document(records, SYSTEM, version.document_id)
@@ -184,7 +194,11 @@ def test_permissions_are_checked_in_the_service_layer(records: Records, demo: De
     auditor = make_user(records, "pruefer", "VW:auditor")
     scanner = make_user(records, "scan1", "10:scan")
     doc = svc.create_document(
-        records, clerk32, title="Intern 32", orgunit="32", content=b"geheim",
+        records,
+        clerk32,
+        title="Intern 32",
+        orgunit="32",
+        content=b"geheim",
         version=VersionInput(filename="a.txt"),
     )
     assert svc.get_document(records, clerk32, doc.document_id).title == "Intern 32"
@@ -199,7 +213,11 @@ def test_permissions_are_checked_in_the_service_layer(records: Records, demo: De
             records, auditor, doc.document_id, b"x", VersionInput(filename="x")
         ),
         lambda: svc.create_document(
-            records, clerk70, title="t", orgunit="32", content=b"x",
+            records,
+            clerk70,
+            title="t",
+            orgunit="32",
+            content=b"x",
             version=VersionInput(filename="x"),
         ),
         lambda: svc.get_document(records, scanner, doc.document_id),
@@ -211,12 +229,15 @@ def test_permissions_are_checked_in_the_service_layer(records: Records, demo: De
     ):
         with pytest.raises(PermissionDenied):
             forbidden()
-    with pytest.raises(PermissionDenied):
-        with svc.open_content(records, clerk70, doc.document_id, 1):
-            pass
+    with pytest.raises(PermissionDenied), svc.open_content(records, clerk70, doc.document_id, 1):
+        pass
     # a scan station may deposit into the Posteingang but not read it back
     deposited = svc.create_document(
-        records, scanner, title="Scan", orgunit="10", content=b"scan",
+        records,
+        scanner,
+        title="Scan",
+        orgunit="10",
+        content=b"scan",
         version=VersionInput(filename="scan.pdf", source="scan"),
     )
     assert deposited.number == 1
@@ -237,3 +258,29 @@ def test_identical_content_is_stored_once_but_recorded_twice(
     assert one.content_sha256 == two.content_sha256
     assert one.document_id != two.document_id
     assert list(records.store.iter_objects(ObjectKind.CONTENT)) == [one.content_sha256]
+
+
+def test_failed_commit_leaves_no_record_pointing_to_missing_objects(
+    records: Records, demo: DemoResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Storage succeeded, the database transaction failed: only stray objects remain."""
+
+    append = records.audit.append
+
+    def broken_append(session: object, **kwargs: object) -> object:
+        if kwargs["action"] == "document.version_added":  # after manifest + signature
+            raise RuntimeError("database went away")
+        return append(session, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(records.audit, "append", broken_append)
+    with pytest.raises(RuntimeError):
+        svc.create_document(
+            records, SYSTEM, title="t", orgunit="32", content=b"orphan", version=VersionInput("o")
+        )
+    monkeypatch.undo()
+    with records.reading() as session:
+        assert session.scalars(select(DocumentVersion)).all() == []
+    report = svc.verify_store(records)
+    assert report.ok
+    assert {f.code for f in report.findings} == {"stray-object"}
+    assert {f.subject.split()[0] for f in report.findings} == {"content", "manifest", "signature"}

@@ -33,11 +33,18 @@ def filled(
     versions = []
     for n in range(2):
         first = svc.create_document(
-            records, SYSTEM, title=f"Brief {n}", orgunit="32", content=f"Brief {n}".encode(),
+            records,
+            SYSTEM,
+            title=f"Brief {n}",
+            orgunit="32",
+            content=f"Brief {n}".encode(),
             version=VersionInput(filename=f"brief{n}.txt", media_type="text/plain"),
         )
         second = svc.add_version(
-            records, SYSTEM, first.document_id, f"Brief {n}, korrigiert".encode(),
+            records,
+            SYSTEM,
+            first.document_id,
+            f"Brief {n}, korrigiert".encode(),
             VersionInput(filename=f"brief{n}.txt", media_type="text/plain"),
         )
         versions += [first, second]

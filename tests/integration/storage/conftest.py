@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,12 @@ from tests.conftest import s3_store
 
 
 @pytest.fixture(params=["fs", pytest.param("s3", marks=pytest.mark.integration)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ObjectStore]:
     """An empty store: a fresh folder, or a fresh bucket on the session's S3 server."""
+    store: ObjectStore
     if request.param == "fs":
-        return FsObjectStore(tmp_path / "objects", tmp_path / "tmp")
-    return s3_store(request.getfixturevalue("s3_server"), tmp_path)
+        store = FsObjectStore(tmp_path / "objects", tmp_path / "tmp")
+    else:
+        store = s3_store(request.getfixturevalue("s3_server"), tmp_path)
+    yield store
+    store.close()  # idle keep-alive connections would delay the server's shutdown
