@@ -73,10 +73,11 @@ def measure(backend: str, size: int, workdir: str, s3: tuple[str, str, str] | No
     store.verify(ObjectKind.CONTENT, stored.sha256)
     verify_s = time.perf_counter() - started
     store.close()
-    mb = size / 1e6
+    mib = size / MiB
     return (
-        f"{backend:<3} {mb:8.0f} MB  put {mb / put_s:7.1f} MB/s  verify {mb / verify_s:7.1f} MB/s"
-        f"  peak RSS {peak_rss_mib():6.1f} MiB (baseline {baseline:.1f} MiB)"
+        f"{backend:<3} {mib:6.0f} MiB  put {mib / put_s:7.1f} MiB/s  "
+        f"verify {mib / verify_s:7.1f} MiB/s  "
+        f"peak RSS {peak_rss_mib():6.1f} MiB (before put {baseline:.1f} MiB)"
     )
 
 

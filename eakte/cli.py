@@ -7,6 +7,7 @@ stderr and the error's exit code.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from typing import Any
 
@@ -29,6 +30,10 @@ class AppContext:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings()
+            logging.basicConfig(
+                level=self._settings.log_level,
+                format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            )
         return self._settings
 
     @property

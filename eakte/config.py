@@ -70,7 +70,14 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(
         None, description="Flask session secret; default: generated once in the data dir."
     )
-    log_level: str = Field("INFO", description="Logging level.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Logging level of all eakte commands."
+    )
+    secure_cookies: bool | None = Field(
+        None,
+        description="Mark session cookies Secure (HTTPS only); default: yes unless the web "
+        "server listens on a loopback address.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -141,6 +148,12 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings; turn validation problems into a one-line :class:`ConfigError`."""
+    config_file = os.environ.get(CONFIG_ENV)
+    if config_file and not Path(config_file).is_file():
+        raise ConfigError(
+            f"{CONFIG_ENV} names {config_file}, which is not a readable file. "
+            f"Fix the path or unset {CONFIG_ENV}."
+        )
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -25,7 +25,7 @@ class EakteError(Exception):
 class ConfigError(EakteError):
     """A setting is missing, malformed or contradicts another setting."""
 
-    exit_code = 2
+    exit_code = 11  # not 2: click uses 2 for usage errors
 
 
 class DataDirError(EakteError):

@@ -42,7 +42,7 @@ def keys_rotate(app: AppContext) -> None:
 @pass_app
 def keys_list(app: AppContext, as_json: bool) -> None:
     """List all keys, active and retired."""
-    infos = records.sync_keys(app.records)
+    infos = app.records.keyring().list()
     rows = [
         {
             "key_id": i.key_id,

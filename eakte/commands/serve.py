@@ -18,10 +18,11 @@ def serve(app: AppContext, host: str | None, port: int | None) -> None:
 
     from eakte.web import create_app
 
-    settings = app.settings
+    settings = app.settings.model_copy(
+        update={"host": host or app.settings.host, "port": port or app.settings.port}
+    )
     check_migrated(app.records.engine, settings)
-    host = host or settings.host
-    port = port or settings.port
+    host, port = settings.host, settings.port
     web_app = create_app(settings, app.records)
     click.echo(f"eakte is running at http://{host}:{port}/  (stop with Ctrl+C)")
     click.echo(

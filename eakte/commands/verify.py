@@ -10,6 +10,8 @@ from eakte import records
 from eakte.cli import AppContext, pass_app, print_json
 from eakte.signing._findings import Severity
 
+FINDINGS_EXIT_CODE = 10
+
 
 @click.command("verify")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
@@ -20,7 +22,7 @@ from eakte.signing._findings import Severity
 def verify(app: AppContext, as_json: bool, quick: bool) -> None:
     """Verify every version (content, manifest, signature, chain) and the audit log.
 
-    Exits 1 when any integrity error is found.
+    Exits 10 when any integrity error is found.
     """
     report = records.verify_store(app.records, check_content=not quick)
     if as_json:
@@ -36,7 +38,7 @@ def verify(app: AppContext, as_json: bool, quick: bool) -> None:
             click.echo(f"{label}: [{finding.code}] {finding.subject}: {finding.message}")
         errors = sum(f.severity is Severity.ERROR for f in report.findings)
         click.echo("OK: no integrity errors." if report.ok else f"FAILED: {errors} error(s).")
-    sys.exit(0 if report.ok else 1)
+    sys.exit(0 if report.ok else FINDINGS_EXIT_CODE)
 
 
 COMMANDS = [verify]

@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session
 from eakte.exceptions import ObjectIntegrityError, ObjectNotFound
 from eakte.models import AuditEvent, Document, DocumentVersion, SigningKey
 from eakte.records._context import Records
-from eakte.signing import canonical_json, parse_manifest, sha256_hex, verify_signature
+from eakte.signing import (
+    canonical_json,
+    parse_manifest,
+    parse_signature_record,
+    sha256_hex,
+    verify_signature,
+)
 from eakte.signing._audit_verify import verify_audit_chain
 from eakte.signing._findings import Finding, Severity
 from eakte.storage import ObjectKind, ObjectStore
@@ -67,6 +73,56 @@ def _expected_manifest_fields(row: DocumentVersion) -> dict[str, Any]:
     }
 
 
+def _decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error:
+        return b""
+
+
+def _check_signature(
+    key: SigningKey | None,
+    row: DocumentVersion,
+    manifest_bytes: bytes,
+    signature: bytes,
+    subject: str,
+) -> Iterator[Finding]:
+    if key is None:
+        yield _err("signature-unknown-key", subject, f"Signed by unknown key {row.key_id}.")
+        return
+    try:
+        valid = verify_signature(key.public_pem, manifest_bytes, signature)
+    except ValueError:
+        yield _err("public-key-invalid", f"signing key {key.key_id}", "Not an Ed25519 key.")
+        return
+    if not valid:
+        yield _err("signature-invalid", subject, "The manifest signature does not verify.")
+    elif key.retired_at is not None and row.created_at > key.retired_at:
+        yield _err("signature-key-retired", subject, "Signed with a key after its retirement.")
+
+
+def _check_signature_object(
+    store: ObjectStore, row: DocumentVersion, signature: bytes, subject: str
+) -> Iterator[Finding]:
+    """The detached signature record in the store must say what the row says."""
+    try:
+        record = parse_signature_record(
+            store.read_bytes(ObjectKind.SIGNATURE, row.signature_sha256)
+        )
+    except ObjectNotFound:
+        yield _err("signature-object-missing", subject, "The signature record is not stored.")
+        return
+    except (ObjectIntegrityError, ValueError):
+        yield _err("signature-object-altered", subject, "The stored signature record is damaged.")
+        return
+    if record != (row.manifest_sha256, row.key_id, signature):
+        yield _err(
+            "signature-object-mismatch",
+            subject,
+            "The stored signature record does not match the database row.",
+        )
+
+
 def _check_version(
     store: ObjectStore,
     row: DocumentVersion,
@@ -100,17 +156,9 @@ def _check_version(
             subject,
             f"Database row differs from the signed manifest in: {', '.join(differing)}.",
         )
-    key = keys.get(row.key_id)
-    try:
-        signature = base64.b64decode(row.signature, validate=True)
-    except binascii.Error:
-        signature = b""
-    if key is None:
-        yield _err("signature-unknown-key", subject, f"Signed by unknown key {row.key_id}.")
-    elif not verify_signature(key.public_pem, manifest_bytes, signature):
-        yield _err("signature-invalid", subject, "The manifest signature does not verify.")
-    elif key.retired_at is not None and row.created_at > key.retired_at:
-        yield _err("signature-key-retired", subject, "Signed with a key after its retirement.")
+    signature = _decode(row.signature)
+    yield from _check_signature(keys.get(row.key_id), row, manifest_bytes, signature, subject)
+    yield from _check_signature_object(store, row, signature, subject)
     if check_content:
         try:
             store.verify(ObjectKind.CONTENT, row.content_sha256)

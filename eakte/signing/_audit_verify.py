@@ -56,7 +56,11 @@ def read_checkpoint(
     pem = public_keys.get(key_id)
     if pem is None:
         return None, _error("checkpoint-unknown-key", subject, f"Signed by unknown key {key_id}.")
-    if not verify_signature(pem, record_bytes, signature):
+    try:
+        valid = verify_signature(pem, record_bytes, signature)
+    except ValueError:
+        valid = False
+    if not valid:
         return None, _error("checkpoint-signature-invalid", subject, "Signature does not verify.")
     return parsed, None
 

@@ -17,6 +17,7 @@ CSP = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def _secret_key(settings: Settings) -> str:
@@ -36,7 +37,11 @@ def create_app(settings: Settings, records: Records | None = None) -> Flask:
         SECRET_KEY=_secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.host not in ("127.0.0.1", "localhost", "::1"),
+        SESSION_COOKIE_SECURE=(
+            settings.secure_cookies
+            if settings.secure_cookies is not None
+            else settings.host not in LOOPBACK_HOSTS
+        ),
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
     app.extensions["eakte.records"] = records or Records(settings)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import delete, select, update
 
 from eakte import records as svc
+from eakte.cli import main
 from eakte.config import Settings
-from eakte.models import AuditCheckpoint, AuditEvent, AuditHead, DocumentVersion
+from eakte.models import AuditCheckpoint, AuditEvent, AuditHead, DocumentVersion, SigningKey
 from eakte.records import SYSTEM, Records, VersionInput
 from eakte.records._demo import load_demo
 from eakte.storage import ObjectKind
-from tests.conftest import s3_store
+from tests.conftest import TEST_PASSPHRASE, s3_store
 from tests.integration.storage.tamper import overwrite_raw
 
 
@@ -117,7 +120,7 @@ def test_forged_signature_in_row(filled: tuple[Records, list[DocumentVersion]]) 
             .where(DocumentVersion.id == versions[1].id)
             .values(signature=forged)
         )
-    assert codes(records) == {"signature-invalid"}
+    assert codes(records) == {"signature-invalid", "signature-object-mismatch"}
 
 
 def test_deleted_version(filled: tuple[Records, list[DocumentVersion]]) -> None:
@@ -173,3 +176,46 @@ def test_stray_object_is_a_warning_only(filled: tuple[Records, list[DocumentVers
     report = svc.verify_store(records)
     assert report.ok
     assert [f.code for f in report.findings] == ["stray-object"]
+
+
+def test_altered_signature_record_object(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    records, versions = filled
+    other = records.store.read_bytes(ObjectKind.SIGNATURE, versions[0].signature_sha256)
+    overwrite_raw(records.store, ObjectKind.SIGNATURE, versions[1].signature_sha256, other)
+    assert codes(records) == {"signature-object-altered"}
+
+
+def test_broken_public_key_is_a_finding_not_a_crash(
+    filled: tuple[Records, list[DocumentVersion]],
+) -> None:
+    records, versions = filled
+    with records.transaction() as session:
+        session.execute(
+            update(SigningKey)
+            .where(SigningKey.key_id == versions[0].key_id)
+            .values(public_pem="-----BEGIN PUBLIC KEY-----\nbroken\n-----END PUBLIC KEY-----\n")
+        )
+    assert "public-key-invalid" in codes(records)
+
+
+def test_cli_verify_names_findings_and_exits_non_zero(records: Records) -> None:
+    load_demo(records)
+    version = svc.create_document(
+        records,
+        SYSTEM,
+        title="Brief",
+        orgunit="32",
+        content=b"Brief",
+        version=VersionInput(filename="brief.txt"),
+    )
+    overwrite_raw(records.store, ObjectKind.CONTENT, version.content_sha256, b"kaputt")
+    env = {
+        "EAKTE_DATA_DIR": str(records.settings.data_dir),
+        "EAKTE_DATABASE_URL": records.settings.resolved_database_url,
+        "EAKTE_KEY_PASSPHRASE": TEST_PASSPHRASE,
+    }
+    result = CliRunner().invoke(main, ["verify"], env=env)
+    assert result.exit_code == 10
+    assert "[content-altered]" in result.output and version.document_id in result.output
+    as_json = CliRunner().invoke(main, ["verify", "--json"], env=env)
+    assert json.loads(as_json.output)["ok"] is False
