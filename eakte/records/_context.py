@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from eakte.config import Settings
@@ -15,6 +15,9 @@ from eakte.exceptions import DatabaseError
 from eakte.models import SigningKey
 from eakte.signing import AuditLog, KeyRing, open_keyring
 from eakte.storage import ObjectKind, ObjectStore, open_store
+
+
+APPEND_ONLY = "is append-only"  # the message of the schema's guards (migration 0002)
 
 
 class Records:
@@ -60,6 +63,11 @@ class Records:
             raise DatabaseError(
                 f"Database error ({exc.orig}). Check EAKTE_DATABASE_URL and run `eakte db upgrade`."
             ) from exc
+        except DBAPIError as exc:
+            if APPEND_ONLY not in str(exc.orig):
+                raise
+            reason = str(exc.orig).splitlines()[0]
+            raise DatabaseError(f"The database refused the change ({reason}).") from exc
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

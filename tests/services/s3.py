@@ -90,6 +90,9 @@ class SeaweedS3:
             "mini", f"-dir={self.workdir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
             "-master.telemetry=false", "-s3.config=s3.json", "-admin.ui=false",
             "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
+            # An unlimited reader cache keeps volume reads busy after large GETs, which
+            # stalls a graceful shutdown until the kill.
+            "-s3.readerCacheSizeMB=8",
             f"-s3.localSocket={self.workdir / 's3.sock'}",
             f"-filer.localSocket={self.workdir / 'filer.sock'}",
             *ports,
@@ -128,7 +131,7 @@ class SeaweedS3:
         self.stop()
         raise RuntimeError(f"weed mini did not answer within {timeout} s:\n{self.log_tail()}")
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
         """SIGTERM the process group, SIGKILL it after ``timeout`` seconds."""
         process, self._process = self._process, None
         if process is not None:

@@ -13,11 +13,13 @@ from sqlalchemy import delete, select, update
 from eakte import records as svc
 from eakte.cli import main
 from eakte.config import Settings
+from eakte.exceptions import DatabaseError
 from eakte.models import AuditCheckpoint, AuditEvent, AuditHead, DocumentVersion, SigningKey
 from eakte.records import SYSTEM, Records, VersionInput
 from eakte.records._demo import load_demo
 from eakte.storage import ObjectKind
 from tests.conftest import TEST_PASSPHRASE, s3_store
+from tests.integration.records.attacker import drop_guards
 from tests.integration.storage.tamper import overwrite_raw
 
 
@@ -51,6 +53,7 @@ def filled(
             VersionInput(filename=f"brief{n}.txt", media_type="text/plain"),
         )
         versions += [first, second]
+    drop_guards(records)  # the tests below play a database administrator
     yield records, versions
     records.close()
 
@@ -219,3 +222,25 @@ def test_cli_verify_names_findings_and_exits_non_zero(records: Records) -> None:
     assert "[content-altered]" in result.output and version.document_id in result.output
     as_json = CliRunner().invoke(main, ["verify", "--json"], env=env)
     assert json.loads(as_json.output)["ok"] is False
+
+
+def test_the_database_refuses_changes_to_the_record(records: Records) -> None:
+    load_demo(records)
+    version = svc.create_document(
+        records,
+        SYSTEM,
+        title="Brief",
+        orgunit="32",
+        content=b"Brief",
+        version=VersionInput(filename="brief.txt"),
+    )
+    attempts = [
+        update(DocumentVersion).where(DocumentVersion.id == version.id).values(size=1),
+        update(AuditEvent).where(AuditEvent.seq == 1).values(actor="x"),
+        delete(AuditEvent).where(AuditEvent.seq == 1),
+        delete(AuditCheckpoint),
+    ]
+    for statement in attempts:
+        with pytest.raises(DatabaseError, match="append-only"), records.transaction() as session:
+            session.execute(statement)
+    assert svc.verify_store(records).ok
