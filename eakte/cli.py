@@ -31,9 +31,10 @@ class AppContext:
         if self._settings is None:
             self._settings = load_settings()
             logging.basicConfig(
-                level=self._settings.log_level,
+                level=logging.WARNING,
                 format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             )
+            logging.getLogger("eakte").setLevel(self._settings.log_level)
         return self._settings
 
     @property

@@ -16,7 +16,6 @@ from eakte.models import SigningKey
 from eakte.signing import AuditLog, KeyRing, open_keyring
 from eakte.storage import ObjectKind, ObjectStore, open_store
 
-
 APPEND_ONLY = "is append-only"  # the message of the schema's guards (migration 0002)
 
 
@@ -104,4 +103,6 @@ class Records:
             self.register_keys(session)
 
     def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
         self.engine.dispose()

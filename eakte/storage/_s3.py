@@ -72,15 +72,22 @@ class S3ObjectStore(VerifiedReads):
         self._http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=min(timeout, 2.0), read=timeout),
             retries=urllib3.Retry(
-                total=2, connect=1, backoff_factor=0.2,
-                status_forcelist=(500, 502, 503, 504), raise_on_status=False,
+                total=2,
+                connect=1,
+                backoff_factor=0.2,
+                status_forcelist=(500, 502, 503, 504),
+                raise_on_status=False,
             ),
             maxsize=8,
         )
         try:
             self.client = Minio(
-                endpoint, access_key=access_key, secret_key=secret_key,
-                secure=secure, region=region, http_client=self._http,
+                endpoint,
+                access_key=access_key,
+                secret_key=secret_key,
+                secure=secure,
+                region=region,
+                http_client=self._http,
             )
         except ValueError as exc:
             raise ConfigError(
@@ -113,8 +120,12 @@ class S3ObjectStore(VerifiedReads):
             user_meta[_SHA_META] = digest.sha256
             with self._errors(), io.BufferedReader(upload, CHUNK_SIZE) as data:
                 self.client.put_object(
-                    self.bucket, key, data, digest.size,
-                    part_size=_part_size(digest.size), num_parallel_uploads=1,
+                    self.bucket,
+                    key,
+                    data,
+                    digest.size,
+                    part_size=_part_size(digest.size),
+                    num_parallel_uploads=1,
                     metadata=user_meta,
                 )
             if upload.hexdigest() != digest.sha256:

@@ -26,9 +26,16 @@ import pytest
 
 # Ports `weed mini` opens; gRPC ports would default to HTTP port + 10000.
 _PORT_FLAGS = [
-    "master.port", "master.port.grpc", "volume.port", "volume.port.grpc",
-    "filer.port", "filer.port.grpc", "s3.port", "s3.port.grpc",
-    "webdav.port", "debug.port",
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "s3.port",
+    "s3.port.grpc",
+    "webdav.port",
+    "debug.port",
 ]
 # The admin's embedded worker always dials admin.port + 10000, so keep that offset.
 _ADMIN_GRPC_OFFSET = 10000
@@ -86,13 +93,22 @@ class SeaweedS3:
     def command(self) -> list[str]:
         ports = [f"-{flag}={port}" for flag, port in self.ports.items()]
         return [
-            str(self.weed), f"-logdir={self.workdir / 'logs'}", f"-config_dir={self.workdir}",
-            "mini", f"-dir={self.workdir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            "-master.telemetry=false", "-s3.config=s3.json", "-admin.ui=false",
-            "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
-            # An unlimited reader cache keeps volume reads busy after large GETs, which
-            # stalls a graceful shutdown until the kill.
-            "-s3.readerCacheSizeMB=8",
+            str(self.weed),
+            f"-logdir={self.workdir / 'logs'}",
+            f"-config_dir={self.workdir}",
+            "mini",
+            f"-dir={self.workdir / 'data'}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            "-master.telemetry=false",
+            "-s3.config=s3.json",
+            "-admin.ui=false",
+            "-webdav=false",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            # Drop idle connections soon: after a large GET, a lingering one would stall
+            # the volume server's graceful shutdown until the kill.
+            "-idleTimeout=3",
             f"-s3.localSocket={self.workdir / 's3.sock'}",
             f"-filer.localSocket={self.workdir / 'filer.sock'}",
             *ports,
@@ -109,8 +125,12 @@ class SeaweedS3:
         (self.workdir / "s3.json").write_text(json.dumps({"identities": [identity]}))
         self._log = (self.workdir / "weed.log").open("wb")
         self._process = subprocess.Popen(
-            self.command(), cwd=self.workdir, stdout=self._log, stderr=subprocess.STDOUT,
-            env={**os.environ, "TMPDIR": str(self.workdir)}, start_new_session=True,
+            self.command(),
+            cwd=self.workdir,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "TMPDIR": str(self.workdir)},
+            start_new_session=True,
         )
         self._wait_ready(timeout)
 

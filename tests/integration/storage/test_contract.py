@@ -77,9 +77,7 @@ def closed_port() -> int:
 # -- put -----------------------------------------------------------------------
 
 
-def test_put_bytes_stream_and_path_give_the_same_object(
-    store: ObjectStore, tmp_path: Path
-) -> None:
+def test_put_bytes_stream_and_path_give_the_same_object(store: ObjectStore, tmp_path: Path) -> None:
     source = tmp_path / "scan.pdf"
     source.write_bytes(DATA)
 
@@ -91,7 +89,10 @@ def test_put_bytes_stream_and_path_give_the_same_object(
     assert first.key == f"content/{SHA[:2]}/{SHA[2:4]}/{SHA}"
     for stored in again:
         assert (stored.sha256, stored.key, stored.size, stored.created) == (
-            SHA, first.key, len(DATA), False,
+            SHA,
+            first.key,
+            len(DATA),
+            False,
         )
 
 
