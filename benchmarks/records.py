@@ -21,7 +21,7 @@ from eakte.config import load_settings  # noqa: E402
 from eakte.records import SYSTEM, Records, VersionInput, add_version, create_document  # noqa: E402
 from eakte.records._demo import load_demo  # noqa: E402
 from eakte.records._keys import init_keys  # noqa: E402
-from eakte.storage import ObjectStore, S3ObjectStore  # noqa: E402
+from eakte.storage import ObjectStore  # noqa: E402
 from tests.services.postgres import PostgresCluster  # noqa: E402
 from tests.services.s3 import SeaweedS3, find_weed  # noqa: E402
 
@@ -84,14 +84,7 @@ def main() -> None:
                     workdir.mkdir()
                     store = None
                     if server is not None and backend == "s3":
-                        store = S3ObjectStore(
-                            server.endpoint,
-                            server.access_key,
-                            server.secret_key,
-                            f"bench-{db_name}",
-                            timeout=10.0,
-                            tmp_dir=workdir / "s3tmp",
-                        )
+                        store = server.store(workdir / "s3tmp", bucket=f"bench-{db_name}")
                     seconds = run(url, store, workdir, args.count)
                     print(
                         f"{db_name:<10} {backend:<3}  {args.count} versions in {seconds:6.2f} s"

@@ -11,45 +11,17 @@ from __future__ import annotations
 import argparse
 import io
 import multiprocessing
-import random
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.services
 
 from eakte.storage import FsObjectStore, ObjectKind, ObjectStore, S3ObjectStore  # noqa: E402
 from tests.services.s3 import SeaweedS3, find_weed  # noqa: E402
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
-
-MiB = 1024 * 1024
-
-
-class GeneratedStream(io.RawIOBase):
-    """``size`` pseudo-random bytes made on demand, never all in memory."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self._block = random.Random(0).randbytes(MiB)
-        self._size = size
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer).cast("B")
-        offset = self._pos % MiB
-        n = min(len(view), self._size - self._pos, MiB - offset)
-        chunk = (self._pos // MiB).to_bytes(8, "big") + self._block[8:]
-        view[:n] = chunk[offset : offset + n]
-        self._pos += n
-        return n
+from tests.services.streams import GeneratedStream, MiB  # noqa: E402
 
 
 def peak_rss_mib() -> float:

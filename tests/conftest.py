@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from eakte import db
 from eakte.config import Settings, load_settings
 from eakte.records import SYSTEM, Records, init_keys
 from eakte.records._demo import DemoResult, load_demo
-from eakte.storage import ObjectStore, S3ObjectStore
 from tests.services.postgres import PostgresCluster, pg_cluster  # noqa: F401  (fixture)
 from tests.services.s3 import SeaweedS3, s3_server  # noqa: F401  (fixture)
 
@@ -79,15 +77,3 @@ def records(settings: Settings) -> Iterator[Records]:
 @pytest.fixture
 def demo(records: Records) -> DemoResult:
     return load_demo(records)
-
-
-def s3_store(server: SeaweedS3, tmp_path: Path) -> ObjectStore:
-    """A fresh bucket on the session's S3 server."""
-    return S3ObjectStore(
-        server.endpoint,
-        server.access_key,
-        server.secret_key,
-        f"test-{uuid.uuid4().hex[:16]}",
-        timeout=5.0,
-        tmp_dir=tmp_path / "s3-tmp",
-    )

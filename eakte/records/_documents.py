@@ -77,7 +77,6 @@ def _record_version(
         .limit(1)
     )
     number = (previous.number if previous else 0) + 1
-    created_at = datetime.now(UTC)
     case_reference = (
         document.case.reference
         if document.case
@@ -86,22 +85,20 @@ def _record_version(
         else None
     )
     metadata = _checked_json(version.metadata, "metadata") or {}
-    scan_note = _checked_json(version.scan_note, "scan note")
-    filename = clean_filename(version.filename)
+    described: dict[str, Any] = {  # what manifest and row both record, same names
+        "content_sha256": stored.sha256,
+        "size": stored.size,
+        "media_type": version.media_type,
+        "filename": clean_filename(version.filename),
+        "created_at": datetime.now(UTC),
+        "created_by": principal.actor,
+        "source": version.source,
+        "scan_note": _checked_json(version.scan_note, "scan note"),
+        "case_reference": case_reference,
+        "previous_manifest_sha256": previous.manifest_sha256 if previous else None,
+    }
     manifest = build_manifest(
-        document_id=document.id,
-        version=number,
-        content_sha256=stored.sha256,
-        size=stored.size,
-        media_type=version.media_type,
-        filename=filename,
-        created_at=created_at,
-        created_by=principal.actor,
-        source=version.source,
-        scan_note=scan_note,
-        case_reference=case_reference,
-        metadata=metadata,
-        previous_manifest_sha256=previous.manifest_sha256 if previous else None,
+        document_id=document.id, version=number, metadata=metadata, **described
     )
     records.ensure_active_key_registered(session)
     signed = sign_manifest(records.keyring(), manifest)
@@ -110,21 +107,12 @@ def _record_version(
     row = DocumentVersion(
         document_id=document.id,
         number=number,
-        content_sha256=stored.sha256,
-        size=stored.size,
-        media_type=version.media_type,
-        filename=filename,
-        created_at=created_at,
-        created_by=principal.actor,
-        source=version.source,
-        scan_note=scan_note,
         doc_metadata=metadata,
-        case_reference=case_reference,
         manifest_sha256=signed.manifest_sha256,
-        previous_manifest_sha256=previous.manifest_sha256 if previous else None,
         key_id=signed.key_id,
         signature=base64.b64encode(signed.signature).decode(),
         signature_sha256=signature_object.sha256,
+        **described,
     )
     session.add(row)
     document.version_count = number

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, suppress
 from pathlib import Path
@@ -23,6 +24,8 @@ from types import TracebackType
 from typing import IO
 
 import pytest
+
+from eakte.storage import S3ObjectStore
 
 # Ports `weed mini` opens; gRPC ports would default to HTTP port + 10000.
 _PORT_FLAGS = [
@@ -89,6 +92,17 @@ class SeaweedS3:
     @property
     def endpoint(self) -> str:
         return f"127.0.0.1:{self.ports['s3.port']}"
+
+    def store(self, tmp_dir: Path, bucket: str | None = None) -> S3ObjectStore:
+        """A store on this server; by default in a fresh bucket."""
+        return S3ObjectStore(
+            self.endpoint,
+            self.access_key,
+            self.secret_key,
+            bucket or f"test-{uuid.uuid4().hex[:16]}",
+            timeout=10.0,
+            tmp_dir=tmp_dir,
+        )
 
     def command(self) -> list[str]:
         ports = [f"-{flag}={port}" for flag, port in self.ports.items()]

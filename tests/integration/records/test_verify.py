@@ -18,7 +18,7 @@ from eakte.models import AuditCheckpoint, AuditEvent, AuditHead, DocumentVersion
 from eakte.records import SYSTEM, Records, VersionInput
 from eakte.records._demo import load_demo
 from eakte.storage import ObjectKind
-from tests.conftest import TEST_PASSPHRASE, s3_store
+from tests.conftest import TEST_PASSPHRASE
 from tests.integration.records.attacker import drop_guards
 from tests.integration.storage.tamper import overwrite_raw
 
@@ -30,7 +30,7 @@ def filled(
     """Demo data plus two documents with two versions each, on the fs or the s3 store."""
     store = None
     if request.param == "s3":
-        store = s3_store(request.getfixturevalue("s3_server"), tmp_path)
+        store = request.getfixturevalue("s3_server").store(tmp_path / "s3-tmp")
     settings.ensure_data_dir()
     records = Records(settings, store=store)
     svc.init_keys(records, SYSTEM)

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from eakte.storage import FsObjectStore, ObjectStore
-from tests.conftest import s3_store
 
 
 @pytest.fixture(params=["fs", pytest.param("s3", marks=pytest.mark.integration)])
@@ -18,6 +17,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ObjectStor
     if request.param == "fs":
         store = FsObjectStore(tmp_path / "objects", tmp_path / "tmp")
     else:
-        store = s3_store(request.getfixturevalue("s3_server"), tmp_path)
+        store = request.getfixturevalue("s3_server").store(tmp_path / "s3-tmp")
     yield store
     store.close()  # idle keep-alive connections would delay the server's shutdown

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import random
 import socket
 import time
 import tracemalloc
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -28,36 +26,11 @@ from eakte.storage import (
     open_store,
 )
 from tests.integration.storage.tamper import overwrite_raw
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
+from tests.services.streams import GeneratedStream, MiB
 
 CONTENT = ObjectKind.CONTENT
 DATA = b"%PDF-1.7 Bescheid \xc3\xbcber die Sondernutzung\n" * 100
 SHA = hashlib.sha256(DATA).hexdigest()
-MiB = 1024 * 1024
-
-
-class GeneratedStream(io.RawIOBase):
-    """``size`` pseudo-random bytes produced on demand; chunk ``i`` starts with ``i``."""
-
-    def __init__(self, size: int, seed: int = 0) -> None:
-        super().__init__()
-        self._block = random.Random(seed).randbytes(MiB)
-        self._size = size
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer).cast("B")
-        offset = self._pos % MiB
-        n = min(len(view), self._size - self._pos, MiB - offset)
-        chunk = (self._pos // MiB).to_bytes(8, "big") + self._block[8:]
-        view[:n] = chunk[offset : offset + n]
-        self._pos += n
-        return n
 
 
 def sha_of_stream(size: int) -> str:
