@@ -70,6 +70,47 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(
         None, description="Flask session secret; default: generated once in the data dir."
     )
+    inbox_dir: Path = Field(Path("scanner-inbox"), description="The watched scanner inbox.")
+    inbox_failed_dir: Path | None = Field(
+        None, description="Where rejected files go; default: .failed/ in the inbox."
+    )
+    inbox_processing_dir: Path | None = Field(
+        None, description="Claimed files being processed; default: .processing/ in the inbox."
+    )
+    inbox_settle_seconds: float = Field(
+        5.0, ge=0, description="A file is complete when size and mtime stay unchanged this long."
+    )
+    inbox_rescan_seconds: float = Field(
+        60.0, gt=0, description="Full rescan of the inbox every N seconds (catches missed events)."
+    )
+    inbox_orgunit_folders: bool = Field(
+        True, description="The first sub-folder of the inbox names the receiving org unit."
+    )
+    default_orgunit: str = Field(
+        "10", description="Org unit whose Posteingang receives documents without another target."
+    )
+    ingest_workers: int = Field(
+        0, ge=0, description="Parallel ingest workers (0: one per CPU core)."
+    )
+    ocr_languages: str = Field("deu+eng", description="Tesseract languages for OCR.")
+    ocr_page_timeout: float = Field(180.0, gt=0, description="Seconds allowed per OCR page.")
+    tika_url: str | None = Field(
+        None, description="URL of a remote Tika server; default: in-process iscc-tika."
+    )
+    max_file_mb: int = Field(500, ge=1, description="Largest accepted file in MiB.")
+    max_pages: int = Field(1000, ge=1, description="Most pages accepted in one document.")
+    max_image_pixels: int = Field(
+        200_000_000, ge=1, description="Largest accepted image (pixels per page)."
+    )
+    max_zip_ratio: int = Field(
+        100, ge=1, description="Largest accepted unpacked/packed ratio of ZIP-based files."
+    )
+    extract_rules_file: Path | None = Field(
+        None, description="YAML file with extraction rules (reference patterns, document types)."
+    )
+    broker_url: str | None = Field(
+        None, description="Redis URL of the Celery broker for `eakte worker` (scale-out)."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Logging level of all eakte commands."
     )
@@ -126,6 +167,14 @@ class Settings(BaseSettings):
     @property
     def resolved_key_dir(self) -> Path:
         return self.key_dir or self.data_dir / "keys"
+
+    @property
+    def resolved_failed_dir(self) -> Path:
+        return self.inbox_failed_dir or self.inbox_dir / ".failed"
+
+    @property
+    def resolved_processing_dir(self) -> Path:
+        return self.inbox_processing_dir or self.inbox_dir / ".processing"
 
     @property
     def tmp_dir(self) -> Path:

@@ -107,3 +107,24 @@ class AuthenticationFailed(EakteError):
 
     exit_code = 9
     http_status = 401
+
+
+class InputRejected(EakteError):
+    """An incoming file cannot be taken; it goes to the failed area with this reason.
+
+    ``message`` is English, ``message_de`` German; both say what to do.
+    """
+
+    exit_code = 12
+    http_status = 422
+
+    def __init__(self, message: str, message_de: str, code: str) -> None:
+        super().__init__(message)
+        self.message_de = message_de
+        self.code = code  # stable machine name, e.g. "encrypted-pdf"
+
+
+class ExtractionError(EakteError):
+    """Text extraction or OCR failed for a reason that is not the file's fault."""
+
+    exit_code = 13

@@ -61,4 +61,4 @@ ensure_venv() {
 }
 
 # Debian packages every installation needs (OCR for the ingest pipeline).
-RUNTIME_DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng)
+RUNTIME_DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng libmagic1)
