@@ -63,7 +63,10 @@ class Settings(BaseSettings):
         "{akte}-{seq}", description="Pattern of case (Vorgang) references inside a case file."
     )
     audit_checkpoint_every: int = Field(
-        100, ge=1, description="Sign a checkpoint of the audit chain every N events."
+        1,
+        ge=1,
+        description="Sign a checkpoint of the audit chain after a commit once N events "
+        "have been added since the last one (1: after every change).",
     )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the web server listens on.")

@@ -60,7 +60,6 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         data_dir=tmp_path / "var",
         database_url=database_url,
         key_passphrase=TEST_PASSPHRASE,
-        audit_checkpoint_every=5,
     )
 
 

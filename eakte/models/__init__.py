@@ -3,6 +3,7 @@
 from eakte.models._base import Base, UTCDateTime, new_id, utcnow
 from eakte.models.documents import Document, DocumentVersion
 from eakte.models.fileplan import Case, CaseFile, Disposition, FilePlanItem, ReferenceCounter
+from eakte.models.ingest import IngestItem, IngestStatus
 from eakte.models.orgs import OrgUnit, Role, RoleMembership, User
 from eakte.models.signing import AuditCheckpoint, AuditEvent, AuditHead, SigningKey
 
@@ -17,6 +18,8 @@ __all__ = [
     "Document",
     "DocumentVersion",
     "FilePlanItem",
+    "IngestItem",
+    "IngestStatus",
     "OrgUnit",
     "ReferenceCounter",
     "Role",

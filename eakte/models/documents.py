@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eakte.models._base import Base, IdColumn, UTCDateTime, new_id, utcnow
@@ -26,6 +35,14 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))
     version_count: Mapped[int] = mapped_column(Integer, default=0)
+    # what extraction found (editable later; the signed manifest keeps the original)
+    document_date: Mapped[date | None] = mapped_column(Date)
+    sender: Mapped[str | None] = mapped_column(String(300))
+    document_type: Mapped[str | None] = mapped_column(String(60))
+    language: Mapped[str | None] = mapped_column(String(8))
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
 
     orgunit: Mapped[OrgUnit] = relationship(lazy="joined")
     case_file: Mapped[CaseFile | None] = relationship(lazy="joined")
@@ -56,5 +73,7 @@ class DocumentVersion(Base):
     key_id: Mapped[str] = mapped_column(ForeignKey("signing_keys.key_id"))
     signature: Mapped[str] = mapped_column(Text)  # base64 Ed25519 signature
     signature_sha256: Mapped[str] = mapped_column(String(64))  # signature record object
+    # derived objects (e.g. {"pdfa": sha256, "text": sha256}), covered by the manifest
+    renditions: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     document: Mapped[Document] = relationship()

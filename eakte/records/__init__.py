@@ -8,6 +8,7 @@ transaction as the change.
 from eakte.records._casefiles import create_case, create_case_file, get_case_file, list_case_files
 from eakte.records._context import Records
 from eakte.records._documents import (
+    DocumentDetails,
     VersionInput,
     add_version,
     clean_filename,
@@ -38,6 +39,7 @@ from eakte.records._references import ReferencePattern
 from eakte.records._verify import VerifyReport, verify_store
 
 __all__ = [
+    "DocumentDetails",
     "SYSTEM",
     "Permission",
     "Principal",

@@ -12,22 +12,14 @@ from eakte.models import Case, CaseFile
 from eakte.records._context import Records
 from eakte.records._fileplan import plan_item_by_code
 from eakte.records._orgs import orgunit_by_code
-from eakte.records._principal import Permission, Principal, readable_orgunits, require
+from eakte.records._principal import (
+    Permission,
+    Principal,
+    allowed,
+    readable_orgunits,
+    require,
+)
 from eakte.records._references import ReferencePattern, next_sequence, raise_sequence_to
-
-
-def case_file_by_reference(session: Session, reference: str) -> CaseFile:
-    case_file = session.scalar(select(CaseFile).where(CaseFile.reference == reference.strip()))
-    if case_file is None:
-        raise NotFound(f"No case file with reference {reference!r}.")
-    return case_file
-
-
-def case_by_reference(session: Session, reference: str) -> Case:
-    case = session.scalar(select(Case).where(Case.reference == reference.strip()))
-    if case is None:
-        raise NotFound(f"No case with reference {reference!r}.")
-    return case
 
 
 def create_case_file(
@@ -83,11 +75,29 @@ def create_case_file(
     return case_file
 
 
+def visible_case_file(
+    session: Session, principal: Principal, reference: str, permission: Permission
+) -> CaseFile:
+    """The case file, if the principal has the permission there; else the same NotFound
+    as for a missing one (references are guessable: never reveal that one exists)."""
+    case_file = session.scalar(select(CaseFile).where(CaseFile.reference == reference.strip()))
+    if case_file is None or not allowed(session, principal, permission, case_file.orgunit_id):
+        raise NotFound(f"No case file with reference {reference!r} that you may {permission}.")
+    return case_file
+
+
+def visible_case(
+    session: Session, principal: Principal, reference: str, permission: Permission
+) -> Case:
+    case = session.scalar(select(Case).where(Case.reference == reference.strip()))
+    if case is None or not allowed(session, principal, permission, case.case_file.orgunit_id):
+        raise NotFound(f"No case with reference {reference!r} that you may {permission}.")
+    return case
+
+
 def get_case_file(records: Records, principal: Principal, reference: str) -> CaseFile:
     with records.reading() as session:
-        case_file = case_file_by_reference(session, reference)
-        require(session, principal, Permission.READ, case_file.orgunit_id)
-        return case_file
+        return visible_case_file(session, principal, reference, Permission.READ)
 
 
 def create_case(
@@ -98,14 +108,10 @@ def create_case(
         raise RecordsError("A case needs a title.")
     pattern = records.settings.case_reference_pattern
     with records.transaction() as session:
-        case_file = session.execute(
-            select(CaseFile)
-            .where(CaseFile.reference == case_file_reference.strip())
-            .with_for_update(of=CaseFile)
-        ).scalar_one_or_none()
-        if case_file is None:
-            raise NotFound(f"No case file with reference {case_file_reference!r}.")
-        require(session, principal, Permission.WRITE, case_file.orgunit_id)
+        case_file = visible_case_file(session, principal, case_file_reference, Permission.WRITE)
+        session.execute(  # lock: case numbers are counted within the case file
+            select(CaseFile.id).where(CaseFile.id == case_file.id).with_for_update()
+        )
         if case_file.closed_at is not None:
             raise RecordsError(f"Case file {case_file.reference} is closed (zdA).")
         seq = (

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from eakte.config import Settings
 from eakte.db import READ_ONLY_OPTION, create_db_engine, make_sessionmaker
-from eakte.exceptions import DatabaseError
+from eakte.exceptions import DatabaseError, EakteError
 from eakte.models import SigningKey
 from eakte.signing import AuditLog, KeyRing, open_keyring
+from eakte.signing._audit import APPENDED
 from eakte.storage import ObjectKind, ObjectStore, open_store
 
+log = logging.getLogger(__name__)
 APPEND_ONLY = "is append-only"  # the message of the schema's guards (migration 0002)
 
 
@@ -33,12 +36,12 @@ class Records:
         self.settings = settings
         self.engine = engine or create_db_engine(settings.resolved_database_url)
         self.sessions = make_sessionmaker(self.engine)
-        self.read_sessions = make_sessionmaker(
-            self.engine.execution_options(**{READ_ONLY_OPTION: True})
-        )
+        read_options: dict[str, object] = {READ_ONLY_OPTION: True}
+        if self.engine.dialect.name == "postgresql":  # one snapshot per read unit of work
+            read_options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        self.read_sessions = make_sessionmaker(self.engine.execution_options(**read_options))
         self._store = store
         self._keyring = keyring
-        self._registered_keys: set[str] = set()
         self.audit = AuditLog(self.keyring, lambda: self.store, settings.audit_checkpoint_every)
 
     @property
@@ -58,15 +61,31 @@ class Records:
         try:
             with self.sessions.begin() as session:
                 yield session
+            if session.info.get(APPENDED):
+                self._checkpoint_after_commit()
         except OperationalError as exc:
             raise DatabaseError(
                 f"Database error ({exc.orig}). Check EAKTE_DATABASE_URL and run `eakte db upgrade`."
             ) from exc
         except DBAPIError as exc:
-            if APPEND_ONLY not in str(exc.orig):
-                raise
             reason = str(exc.orig).splitlines()[0]
-            raise DatabaseError(f"The database refused the change ({reason}).") from exc
+            if APPEND_ONLY in reason:
+                raise DatabaseError(f"The database refused the change ({reason}).") from exc
+            if isinstance(exc, IntegrityError):
+                raise DatabaseError(
+                    f"The change conflicts with existing data or a concurrent change ({reason}). "
+                    "Reload and try again."
+                ) from exc
+            raise
+
+    def _checkpoint_after_commit(self) -> None:
+        """Sign the committed chain head when due; a failure here loses nothing."""
+        try:
+            with self.sessions.begin() as session:
+                if self.audit.checkpoint_due(session):
+                    self.audit.checkpoint(session)
+        except (EakteError, OSError, DBAPIError) as exc:
+            log.warning("Audit checkpoint postponed (%s); the next change will sign it.", exc)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -95,11 +114,10 @@ class Records:
                 self.store.put(ObjectKind.PUBLIC_KEY, info.public_pem.encode())
             elif row.retired_at is None and info.retired_at is not None:
                 row.retired_at = info.retired_at
-            self._registered_keys.add(info.key_id)
         session.flush()
 
     def ensure_active_key_registered(self, session: Session) -> None:
-        if self.keyring().active().key_id not in self._registered_keys:
+        if session.get(SigningKey, self.keyring().active().key_id) is None:
             self.register_keys(session)
 
     def close(self) -> None:

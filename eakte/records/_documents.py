@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import base64
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, BinaryIO
 
@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eakte.exceptions import NotFound, RecordsError
-from eakte.models import Document, DocumentVersion
-from eakte.records._casefiles import case_by_reference, case_file_by_reference
+from eakte.models import Case, CaseFile, Document, DocumentVersion, OrgUnit
+from eakte.records._casefiles import visible_case, visible_case_file
 from eakte.records._context import Records
 from eakte.records._orgs import orgunit_by_code
 from eakte.records._principal import Permission, Principal, require
@@ -42,6 +42,24 @@ class VersionInput:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     source: str = "upload"
     scan_note: Mapping[str, Any] | None = None
+    renditions: Mapping[str, str] = field(default_factory=dict)  # name -> RENDITION sha256
+
+
+@dataclass(frozen=True)
+class DocumentDetails:
+    """What extraction found about a new document (all optional)."""
+
+    document_date: date | None = None
+    sender: str | None = None
+    document_type: str | None = None
+    language: str | None = None
+    page_count: int | None = None
+    text: str = ""
+    parent_id: str | None = None
+
+
+# Called inside the creating transaction, e.g. to record an ingest item atomically.
+OnCreated = Callable[[Session, DocumentVersion], None]
 
 
 def clean_filename(name: str) -> str:
@@ -96,6 +114,7 @@ def _record_version(
         "scan_note": _checked_json(version.scan_note, "scan note"),
         "case_reference": case_reference,
         "previous_manifest_sha256": previous.manifest_sha256 if previous else None,
+        "renditions": dict(version.renditions),
     }
     manifest = build_manifest(
         document_id=document.id, version=number, metadata=metadata, **described
@@ -141,6 +160,35 @@ def _store_content(records: Records, content: Content, version: VersionInput) ->
     )
 
 
+@dataclass(frozen=True)
+class _Target:
+    orgunit: OrgUnit
+    case_file: CaseFile | None
+    case: Case | None
+
+
+def _resolve_target(
+    session: Session,
+    principal: Principal,
+    orgunit: str,
+    case_file: str | None,
+    case: str | None,
+) -> _Target:
+    """Where a new document goes, with the rights checked for it."""
+    unit = orgunit_by_code(session, orgunit)
+    if case_file is None and case is None:
+        require(session, principal, Permission.DEPOSIT, unit.id)
+        return _Target(unit, None, None)
+    the_case = visible_case(session, principal, case, Permission.WRITE) if case else None
+    the_file = the_case.case_file if the_case else None
+    if case_file:
+        the_file = visible_case_file(session, principal, case_file, Permission.WRITE)
+        if the_case and the_case.case_file_id != the_file.id:
+            raise RecordsError(f"Case {case} does not belong to case file {case_file}.")
+    assert the_file is not None
+    return _Target(the_file.orgunit, the_file, the_case)
+
+
 def create_document(
     records: Records,
     principal: Principal,
@@ -151,32 +199,25 @@ def create_document(
     version: VersionInput,
     case_file: str | None = None,
     case: str | None = None,
+    details: DocumentDetails | None = None,
+    on_created: OnCreated | None = None,
 ) -> DocumentVersion:
     """A new document with its first version, in a case (file) or the org unit's Posteingang."""
     if not title.strip():
         raise RecordsError("A document needs a title.")
-    with records.reading() as session:  # check rights before storing anything
-        unit = orgunit_by_code(session, orgunit)
-        require(session, principal, Permission.DEPOSIT, unit.id)
+    _check_version_input(version)
+    with records.reading() as session:  # check everything before storing anything
+        _resolve_target(session, principal, orgunit, case_file, case)
     stored = _store_content(records, content, version)
     with records.transaction() as session:
-        unit = orgunit_by_code(session, orgunit)
-        permission = Permission.DEPOSIT if case_file is None and case is None else Permission.WRITE
-        require(session, principal, permission, unit.id)
-        the_case = case_by_reference(session, case) if case else None
-        the_file = the_case.case_file if the_case else None
-        if case_file:
-            the_file = case_file_by_reference(session, case_file)
-            if the_case and the_case.case_file_id != the_file.id:
-                raise RecordsError(f"Case {case} does not belong to case file {case_file}.")
-        if the_file is not None:
-            require(session, principal, Permission.WRITE, the_file.orgunit_id)
+        target = _resolve_target(session, principal, orgunit, case_file, case)
         document = Document(
             title=title.strip()[:500],
-            orgunit_id=the_file.orgunit_id if the_file else unit.id,
-            case_file_id=the_file.id if the_file else None,
-            case_id=the_case.id if the_case else None,
+            orgunit_id=target.orgunit.id,
+            case_file_id=target.case_file.id if target.case_file else None,
+            case_id=target.case.id if target.case else None,
             created_by=principal.actor,
+            **vars(details or DocumentDetails()),
         )
         session.add(document)
         session.flush()
@@ -186,9 +227,23 @@ def create_document(
             action="document.created",
             object_type="document",
             object_id=document.id,
-            details={"title": document.title, "orgunit": unit.code, "case_file": case_file},
+            details={
+                "title": document.title,
+                "orgunit": target.orgunit.code,
+                "case_file": target.case_file.reference if target.case_file else None,
+                "case": target.case.reference if target.case else None,
+            },
         )
-        return _record_version(records, session, principal, document, stored, version)
+        row = _record_version(records, session, principal, document, stored, version)
+        if on_created is not None:
+            on_created(session, row)
+        return row
+
+
+def _check_version_input(version: VersionInput) -> None:
+    """Refuse unrecordable metadata before any byte is stored."""
+    _checked_json(version.metadata, "metadata")
+    _checked_json(version.scan_note, "scan note")
 
 
 def _locked_document(session: Session, document_id: str) -> Document:
@@ -208,6 +263,7 @@ def add_version(
     version: VersionInput,
 ) -> DocumentVersion:
     """Add a new immutable version to an existing document."""
+    _check_version_input(version)
     with records.reading() as session:
         require(session, principal, Permission.WRITE, get_visible(session, document_id).orgunit_id)
     stored = _store_content(records, content, version)

@@ -28,6 +28,7 @@ def rotate_keys(records: Records, principal: Principal) -> PublicKeyInfo:
     with records.transaction() as session:
         require(session, principal, Permission.ADMINISTER)
         old = records.keyring().active()
+        records.keyring().unlock()  # prove the passphrase before a new key is made with it
         records.audit.checkpoint(session)  # the old key seals the chain so far
         info = records.keyring().rotate()
         records.register_keys(session)

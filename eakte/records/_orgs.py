@@ -151,8 +151,12 @@ def list_users(records: Records, principal: Principal) -> list[User]:
 
 
 def authenticate(records: Records, username: str, password: str) -> Principal:
-    """Check a password; the error never says whether the user or the password was wrong."""
-    with records.transaction() as session:
+    """Check a password; the error never says whether the user or the password was wrong.
+
+    Hashing runs in a read-only unit of work (argon2 takes ~0.1 s: no write lock
+    is held meanwhile); an outdated hash is upgraded in a short transaction.
+    """
+    with records.reading() as session:
         user = session.scalar(select(User).where(User.username == username.strip()))
         try:
             if user is None or not user.active:
@@ -161,9 +165,12 @@ def authenticate(records: Records, username: str, password: str) -> Principal:
             _hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
             raise AuthenticationFailed("User name or password is wrong.") from None
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = _hasher.hash(password)
-        return principal_for(user)
+        principal = principal_for(user)
+        needs_rehash = _hasher.check_needs_rehash(user.password_hash)
+    if needs_rehash:
+        with records.transaction() as session:
+            user_by_name(session, principal.name).password_hash = _hasher.hash(password)
+    return principal
 
 
 _DUMMY_HASH = _hasher.hash("not a real password")

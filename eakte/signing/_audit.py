@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eakte.models import AuditCheckpoint, AuditEvent, AuditHead
@@ -21,6 +21,7 @@ from eakte.signing._keys import KeyRing
 from eakte.storage import ObjectKind, ObjectStore
 
 GENESIS_HASH = "0" * 64
+APPENDED = "eakte.audit_appended"  # session.info flag: this transaction appended events
 CHECKPOINT_FORMAT = "eakte-audit-checkpoint/1"
 
 
@@ -78,7 +79,7 @@ def checkpoint_record(seq: int, head_hash: str, created_at: datetime) -> bytes:
 
 
 class AuditLog:
-    """Appends events inside the caller's transaction and signs checkpoints."""
+    """Appends events inside the caller's transaction; signs checkpoints after commit."""
 
     def __init__(
         self,
@@ -117,12 +118,22 @@ class AuditLog:
         session.add(event)
         head.seq, head.hash = event.seq, event.hash
         session.flush()
-        if event.seq % self._every == 0:
-            self.checkpoint(session)
+        session.info[APPENDED] = True
         return event
 
+    def checkpoint_due(self, session: Session) -> bool:
+        """At least ``checkpoint_every`` events since the last signed checkpoint."""
+        head_seq = session.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0
+        last = session.scalar(select(func.max(AuditCheckpoint.seq))) or 0
+        return head_seq - last >= self._every
+
     def checkpoint(self, session: Session) -> AuditCheckpoint | None:
-        """Sign the current chain head (no-op on an empty chain or an existing checkpoint)."""
+        """Sign the current chain head (no-op on an empty chain or an existing checkpoint).
+
+        Call it in a transaction of its own, after the events it covers are
+        committed: a signed checkpoint is stored for good, so it must never
+        cover events that could still roll back.
+        """
         head = session.execute(
             select(AuditHead).where(AuditHead.id == 1).with_for_update()
         ).scalar_one()

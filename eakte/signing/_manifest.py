@@ -42,6 +42,7 @@ def build_manifest(
     case_reference: str | None,
     metadata: dict[str, Any],
     previous_manifest_sha256: str | None,
+    renditions: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The manifest of one document version, ready for :func:`canonical_json`.
 
@@ -57,6 +58,8 @@ def build_manifest(
     _check_sha256("content_sha256", content_sha256)
     if previous_manifest_sha256 is not None:
         _check_sha256("previous_manifest_sha256", previous_manifest_sha256)
+    for name, sha in (renditions or {}).items():
+        _check_sha256(f"renditions.{name}", sha)
     if created_at.utcoffset() is None:
         raise ValueError("created_at must carry a time zone (use datetime.now(UTC))")
     manifest = {
@@ -75,6 +78,7 @@ def build_manifest(
         "metadata": metadata,
         "metadata_sha256": sha256_hex(canonical_json(metadata)),
         "previous_manifest_sha256": previous_manifest_sha256,
+        "renditions": dict(sorted((renditions or {}).items())),
     }
     canonical_json(manifest)  # fail here, not when signing, on unsignable values
     return manifest

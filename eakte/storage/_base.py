@@ -40,6 +40,7 @@ class ObjectKind(StrEnum):
     SIGNATURE = "signature"
     CHECKPOINT = "checkpoint"
     PUBLIC_KEY = "publickey"
+    RENDITION = "rendition"  # derived from content: PDF/A, extracted text
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -53,7 +54,7 @@ class FsObjectStore(VerifiedReads):
         with self._writing(), spooled(source, self._spool_to(), durable=True) as (tmp, digest):
             key = object_key(kind, digest.sha256)
             target = self.root / key
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_dirs_durably(target.parent)
             tmp.chmod(0o444)
             created = _link_once(tmp, target)
             if not created and target.stat().st_size != digest.size:
@@ -162,12 +163,26 @@ def _link_once(tmp: Path, target: Path) -> bool:
         os.link(tmp, target)
     except FileExistsError:
         return False
-    dir_fd = os.open(target.parent, os.O_RDONLY)
+    _fsync_dir(target.parent)
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-    return True
+
+
+def _make_dirs_durably(folder: Path) -> None:
+    """Create missing folders and make each new entry durable in its parent."""
+    if folder.is_dir():
+        return
+    _make_dirs_durably(folder.parent)
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir()
+        _fsync_dir(folder.parent)
 
 
 def _sorted_dirs(folder: Path) -> list[Path]:

@@ -10,18 +10,25 @@ from sqlalchemy import text
 
 from eakte.records import Records
 
-GUARDS = {
+GUARDS = {  # SQLite: table -> triggers; PostgreSQL: one trigger per table unless named
     "audit_events": ("update", "delete"),
     "audit_checkpoints": ("update", "delete"),
-    "document_versions": ("update",),
+    "document_versions": ("update", "delete"),
+    "documents": ("delete",),
+}
+PG_TRIGGERS = {
+    "audit_events": "audit_events_append_only",
+    "audit_checkpoints": "audit_checkpoints_append_only",
+    "document_versions": "document_versions_append_only",
+    "documents": "documents_no_delete",
 }
 
 
 def drop_guards(records: Records) -> None:
     with records.transaction() as session:
         if session.get_bind().dialect.name == "postgresql":
-            for table in GUARDS:
-                session.execute(text(f"DROP TRIGGER {table}_append_only ON {table}"))
+            for table, trigger in PG_TRIGGERS.items():
+                session.execute(text(f"DROP TRIGGER {trigger} ON {table}"))
         else:
             for table, operations in GUARDS.items():
                 for operation in operations:

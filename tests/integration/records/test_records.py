@@ -261,26 +261,54 @@ def test_identical_content_is_stored_once_but_recorded_twice(
 
 
 def test_failed_commit_leaves_no_record_pointing_to_missing_objects(
-    records: Records, demo: DemoResult, monkeypatch: pytest.MonkeyPatch
+    records: Records, demo: DemoResult
 ) -> None:
     """Storage succeeded, the database transaction failed: only stray objects remain."""
 
-    append = records.audit.append
+    def commit_fails(session: object, row: object) -> None:  # after every write, before commit
+        raise RuntimeError("database went away")
 
-    def broken_append(session: object, **kwargs: object) -> object:
-        if kwargs["action"] == "document.version_added":  # after manifest + signature
-            raise RuntimeError("database went away")
-        return append(session, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(records.audit, "append", broken_append)
     with pytest.raises(RuntimeError):
         svc.create_document(
-            records, SYSTEM, title="t", orgunit="32", content=b"orphan", version=VersionInput("o")
+            records,
+            SYSTEM,
+            title="t",
+            orgunit="32",
+            content=b"orphan",
+            version=VersionInput("o"),
+            on_created=commit_fails,
         )
-    monkeypatch.undo()
     with records.reading() as session:
         assert session.scalars(select(DocumentVersion)).all() == []
     report = svc.verify_store(records)
     assert report.ok
     assert {f.code for f in report.findings} == {"stray-object"}
     assert {f.subject.split()[0] for f in report.findings} == {"content", "manifest", "signature"}
+
+
+def test_case_file_references_do_not_leak(records: Records, demo: DemoResult) -> None:
+    """An outsider cannot tell an existing reference from a missing one."""
+    clerk70 = make_user(records, "clerk70b", "70:sachbearbeitung")
+    existing = svc.create_case_file(
+        records, SYSTEM, plan_code="1.2", title="Markt", orgunit="32"
+    ).reference
+    missing = existing.replace("0001", "0999")
+    messages = []
+    for reference in (existing, missing):
+        with pytest.raises(NotFound) as info:
+            svc.get_case_file(records, clerk70, reference)
+        messages.append(str(info.value).replace(reference, "REF"))
+        with pytest.raises(NotFound):
+            svc.create_case(records, clerk70, case_file_reference=reference, title="x")
+        with pytest.raises(NotFound):
+            svc.create_document(
+                records,
+                clerk70,
+                title="t",
+                orgunit="70",
+                content=b"x",
+                version=VersionInput("x"),
+                case_file=reference,
+            )
+    assert messages[0] == messages[1]
+    assert "32" not in messages[0]

@@ -14,7 +14,15 @@ from eakte import records as svc
 from eakte.cli import main
 from eakte.config import Settings
 from eakte.exceptions import DatabaseError
-from eakte.models import AuditCheckpoint, AuditEvent, AuditHead, DocumentVersion, SigningKey
+from eakte.models import (
+    AuditCheckpoint,
+    AuditEvent,
+    AuditHead,
+    Document,
+    DocumentVersion,
+    OrgUnit,
+    SigningKey,
+)
 from eakte.records import SYSTEM, Records, VersionInput
 from eakte.records._demo import load_demo
 from eakte.storage import ObjectKind
@@ -146,7 +154,7 @@ def test_deleted_audit_event_in_the_middle(filled: tuple[Records, list[DocumentV
     records, _ = filled
     with records.transaction() as session:
         session.execute(delete(AuditEvent).where(AuditEvent.seq == 7))
-    assert codes(records) == {"audit-sequence-gap", "audit-chain-broken"}
+    assert codes(records) == {"audit-sequence-gap", "audit-chain-broken", "audit-events-missing"}
 
 
 def test_deleted_last_audit_event(filled: tuple[Records, list[DocumentVersion]]) -> None:
@@ -198,7 +206,7 @@ def test_broken_public_key_is_a_finding_not_a_crash(
             .where(SigningKey.key_id == versions[0].key_id)
             .values(public_pem="-----BEGIN PUBLIC KEY-----\nbroken\n-----END PUBLIC KEY-----\n")
         )
-    assert "public-key-invalid" in codes(records)
+    assert "signing-key-untrusted" in codes(records)
 
 
 def test_cli_verify_names_findings_and_exits_non_zero(records: Records) -> None:
@@ -239,8 +247,130 @@ def test_the_database_refuses_changes_to_the_record(records: Records) -> None:
         update(AuditEvent).where(AuditEvent.seq == 1).values(actor="x"),
         delete(AuditEvent).where(AuditEvent.seq == 1),
         delete(AuditCheckpoint),
+        delete(DocumentVersion).where(DocumentVersion.id == version.id),
+        delete(Document).where(Document.id == version.document_id),
     ]
     for statement in attempts:
         with pytest.raises(DatabaseError, match="append-only"), records.transaction() as session:
             session.execute(statement)
     assert svc.verify_store(records).ok
+
+
+def test_moved_document_row(filled: tuple[Records, list[DocumentVersion]]) -> None:
+    """Who may read a document follows its org unit: a silent move must be caught."""
+    records, versions = filled
+    with records.transaction() as session:
+        other = session.scalars(select(OrgUnit.id).where(OrgUnit.code == "70")).one()
+        session.execute(
+            update(Document).where(Document.id == versions[0].document_id).values(orgunit_id=other)
+        )
+    assert codes(records) == {"document-row-altered"}
+
+
+def test_deleted_newest_version_with_rewritten_audit_tail(
+    filled: tuple[Records, list[DocumentVersion]],
+) -> None:
+    """Delete the last version, fix the counters, cut the audit log back: still caught."""
+    records, versions = filled
+    last = versions[3]
+    with records.transaction() as session:
+        added = session.scalars(
+            select(AuditEvent.seq).where(AuditEvent.details.contains(last.manifest_sha256))
+        ).one()
+        session.execute(delete(DocumentVersion).where(DocumentVersion.id == last.id))
+        session.execute(
+            update(Document).where(Document.id == last.document_id).values(version_count=1)
+        )
+        session.execute(delete(AuditEvent).where(AuditEvent.seq >= added))
+        session.execute(delete(AuditCheckpoint).where(AuditCheckpoint.seq >= added))
+        previous = session.get(AuditEvent, added - 1)
+        assert previous is not None
+        session.execute(update(AuditHead).values(seq=previous.seq, hash=previous.hash))
+    found = codes(records)
+    assert "version-deleted" in found  # the signed manifest is still in the store
+    assert "audit-events-missing" in found  # so is the signed checkpoint
+
+
+def test_forged_version_signed_with_a_rogue_key(
+    filled: tuple[Records, list[DocumentVersion]], tmp_path: Path
+) -> None:
+    """A key the database names but the key folder does not know proves nothing."""
+    import base64
+
+    from eakte.signing import KeyRing, build_manifest, sign_manifest
+
+    records, versions = filled
+    rogue = KeyRing(tmp_path / "rogue-keys", b"attacker")
+    info = rogue.init()
+    target = versions[1]
+    forged = records.store.put(ObjectKind.CONTENT, b"genehmigt")
+    with records.reading() as session:
+        row = session.get(DocumentVersion, target.id)
+        assert row is not None
+    manifest = build_manifest(
+        document_id=row.document_id,
+        version=row.number,
+        content_sha256=forged.sha256,
+        size=forged.size,
+        media_type=row.media_type,
+        filename=row.filename,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        source=row.source,
+        scan_note=row.scan_note,
+        case_reference=row.case_reference,
+        metadata=row.doc_metadata,
+        previous_manifest_sha256=row.previous_manifest_sha256,
+    )
+    signed = sign_manifest(rogue, manifest)
+    records.store.put(ObjectKind.MANIFEST, signed.manifest_bytes)
+    sig = records.store.put(ObjectKind.SIGNATURE, signed.signature_record())
+    with records.transaction() as session:
+        session.add(
+            SigningKey(
+                key_id=info.key_id,
+                public_pem=info.public_pem,
+                created_at=info.created_at,
+                retired_at=None,
+            )
+        )
+        session.flush()
+        session.execute(
+            update(DocumentVersion)
+            .where(DocumentVersion.id == target.id)
+            .values(
+                content_sha256=forged.sha256,
+                size=forged.size,
+                key_id=info.key_id,
+                manifest_sha256=signed.manifest_sha256,
+                signature=base64.b64encode(signed.signature).decode(),
+                signature_sha256=sig.sha256,
+            )
+        )
+    found = codes(records)
+    assert {"signing-key-untrusted", "signature-unknown-key"} <= found
+
+
+def test_rolled_back_change_leaves_no_signed_checkpoint(records: Records) -> None:
+    """Checkpoints are signed after commit, so a rollback cannot contradict them."""
+    load_demo(records)
+
+    def fail(session: object, row: object) -> None:
+        raise RuntimeError("commit fails")
+
+    with pytest.raises(RuntimeError):
+        svc.create_document(
+            records,
+            SYSTEM,
+            title="x",
+            orgunit="32",
+            content=b"x",
+            version=VersionInput("x"),
+            on_created=fail,
+        )
+    svc.create_document(
+        records, SYSTEM, title="y", orgunit="32", content=b"y", version=VersionInput("y")
+    )
+    report = svc.verify_store(records)
+    assert report.ok, report.findings
+    assert {f.code for f in report.findings} == {"stray-object"}

@@ -65,10 +65,14 @@ def test_wrong_login_message_is_generic(client: FlaskClient) -> None:
     assert "Benutzername" in html
 
 
-def test_open_redirect_is_refused(client: FlaskClient, demo: DemoResult) -> None:
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "/\\evil.example", "/\tevil", "https://evil.example/"]
+)
+def test_open_redirect_is_refused(client: FlaskClient, demo: DemoResult, target: str) -> None:
     assert demo.admin_password
     response = client.post(
-        "/login?next=//evil.example/",
+        "/login",
+        query_string={"next": target},
         data={
             "username": "admin",
             "password": demo.admin_password,
@@ -76,3 +80,17 @@ def test_open_redirect_is_refused(client: FlaskClient, demo: DemoResult) -> None
         },
     )
     assert response.headers["Location"] == "/"
+
+
+def test_local_next_is_kept(client: FlaskClient, demo: DemoResult) -> None:
+    assert demo.admin_password
+    response = client.post(
+        "/login",
+        query_string={"next": "/akten?x=1"},
+        data={
+            "username": "admin",
+            "password": demo.admin_password,
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert response.headers["Location"] == "/akten?x=1"
