@@ -63,10 +63,15 @@ class Settings(BaseSettings):
         "{akte}-{seq}", description="Pattern of case (Vorgang) references inside a case file."
     )
     audit_checkpoint_every: int = Field(
-        1,
+        100,
         ge=1,
         description="Sign a checkpoint of the audit chain after a commit once N events "
         "have been added since the last one (1: after every change).",
+    )
+    audit_checkpoint_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="...or once the last checkpoint is older than this many seconds.",
     )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the web server listens on.")

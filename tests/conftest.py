@@ -60,6 +60,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         data_dir=tmp_path / "var",
         database_url=database_url,
         key_passphrase=TEST_PASSPHRASE,
+        audit_checkpoint_seconds=0,  # sign after every change: the strictest mode
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eakte.models._base import Base, IdColumn, UTCDateTime, utcnow
@@ -21,6 +21,15 @@ class IngestItem(Base):
     """One input file: its job id, hash and outcome (written with the document itself)."""
 
     __tablename__ = "ingest_items"
+    __table_args__ = (  # the same bytes are stored once, even by two workers at once
+        Index(
+            "uq_ingest_items_stored_sha256",
+            "sha256",
+            unique=True,
+            sqlite_where=text("status = 'stored'"),
+            postgresql_where=text("status = 'stored'"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(IdColumn, primary_key=True)  # the job id
     source_name: Mapped[str] = mapped_column(String(500))

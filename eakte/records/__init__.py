@@ -36,6 +36,7 @@ from eakte.records._principal import (
     readable_orgunits,
 )
 from eakte.records._references import ReferencePattern
+from eakte.records._show import document_report
 from eakte.records._verify import VerifyReport, verify_store
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "create_orgunit",
     "create_plan_item",
     "create_user",
+    "document_report",
     "get_case_file",
     "get_document",
     "grant_role",

@@ -42,7 +42,12 @@ class Records:
         self.read_sessions = make_sessionmaker(self.engine.execution_options(**read_options))
         self._store = store
         self._keyring = keyring
-        self.audit = AuditLog(self.keyring, lambda: self.store, settings.audit_checkpoint_every)
+        self.audit = AuditLog(
+            self.keyring,
+            lambda: self.store,
+            settings.audit_checkpoint_every,
+            settings.audit_checkpoint_seconds,
+        )
 
     @property
     def store(self) -> ObjectStore:
@@ -81,6 +86,9 @@ class Records:
     def _checkpoint_after_commit(self) -> None:
         """Sign the committed chain head when due; a failure here loses nothing."""
         try:
+            with self.reading() as session:  # cheap check without the write lock
+                if not self.audit.checkpoint_due(session):
+                    return
             with self.sessions.begin() as session:
                 if self.audit.checkpoint_due(session):
                     self.audit.checkpoint(session)

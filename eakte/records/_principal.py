@@ -44,7 +44,7 @@ class Principal:
     @property
     def actor(self) -> str:
         """The name written into audit events."""
-        return "system" if self.system else f"user:{self.name}"
+        return self.name if self.system else f"user:{self.name}"
 
 
 SYSTEM = Principal(name="system", system=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eakte.models import AuditCheckpoint, AuditEvent, AuditHead
@@ -86,10 +86,12 @@ class AuditLog:
         keyring: Callable[[], KeyRing],
         store: Callable[[], ObjectStore],
         checkpoint_every: int,
+        checkpoint_seconds: float,
     ) -> None:
         self._keyring = keyring
         self._store = store
         self._every = checkpoint_every
+        self._max_age = checkpoint_seconds
 
     def append(
         self,
@@ -122,10 +124,18 @@ class AuditLog:
         return event
 
     def checkpoint_due(self, session: Session) -> bool:
-        """At least ``checkpoint_every`` events since the last signed checkpoint."""
+        """Events are waiting and: enough of them, or the last checkpoint is old enough."""
         head_seq = session.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0
-        last = session.scalar(select(func.max(AuditCheckpoint.seq))) or 0
-        return head_seq - last >= self._every
+        last = session.execute(
+            select(AuditCheckpoint.seq, AuditCheckpoint.created_at)
+            .order_by(AuditCheckpoint.seq.desc())
+            .limit(1)
+        ).first()
+        waiting = head_seq - (last.seq if last else 0)
+        if waiting <= 0:
+            return False
+        age = (datetime.now(UTC) - last.created_at).total_seconds() if last else float("inf")
+        return waiting >= self._every or age >= self._max_age
 
     def checkpoint(self, session: Session) -> AuditCheckpoint | None:
         """Sign the current chain head (no-op on an empty chain or an existing checkpoint).

@@ -45,6 +45,13 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_ingest_items_sha256"), ["sha256"], unique=False)
         batch_op.create_index(batch_op.f("ix_ingest_items_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "uq_ingest_items_stored_sha256",
+            ["sha256"],
+            unique=True,
+            sqlite_where=sa.text("status = 'stored'"),
+            postgresql_where=sa.text("status = 'stored'"),
+        )
 
     with op.batch_alter_table("document_versions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("renditions", sa.JSON(), nullable=True))
@@ -80,6 +87,7 @@ def downgrade() -> None:
         batch_op.drop_column("renditions")
 
     with op.batch_alter_table("ingest_items", schema=None) as batch_op:
+        batch_op.drop_index("uq_ingest_items_stored_sha256")
         batch_op.drop_index(batch_op.f("ix_ingest_items_status"))
         batch_op.drop_index(batch_op.f("ix_ingest_items_sha256"))
         batch_op.drop_index(batch_op.f("ix_ingest_items_document_id"))

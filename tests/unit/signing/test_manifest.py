@@ -54,8 +54,9 @@ def test_manifest_fields() -> None:
     assert set(manifest) == {
         "format", "document_id", "version", "content_sha256", "size", "media_type",
         "filename", "created_at", "created_by", "source", "scan_note", "case_reference",
-        "metadata", "metadata_sha256", "previous_manifest_sha256",
+        "metadata", "metadata_sha256", "previous_manifest_sha256", "renditions",
     }  # fmt: skip
+    assert manifest["renditions"] == {}
 
 
 def test_first_version_without_optional_parts() -> None:

@@ -1,0 +1,103 @@
+"""The inbox service: watch the folder, claim complete files, run them, retry.
+
+File events (watchdog) trigger a scan soon; a full rescan runs at start and
+every ``EAKTE_INBOX_RESCAN_SECONDS`` to catch anything the events missed,
+together with the jobs left in the processing area (after a crash, or
+postponed because a service was down).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import Future
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from eakte.config import Settings
+from eakte.ingest._executor import LocalExecutor
+from eakte.ingest._inbox import Inbox, Job
+from eakte.ingest._runner import JobResult
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 1.0
+
+
+class _Nudge(FileSystemEventHandler):
+    def __init__(self, event: threading.Event) -> None:
+        self._event = event
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self._event.set()
+
+
+class InboxService:
+    """Runs until ``stop()``; safe to run several on one inbox (claiming is a rename)."""
+
+    def __init__(self, settings: Settings, executor: LocalExecutor | None = None) -> None:
+        self.settings = settings
+        self.inbox = Inbox(settings)
+        self.executor = executor or LocalExecutor(settings)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._running: dict[Path, Future[JobResult | None]] = {}
+
+    def run(self) -> None:
+        self.inbox.ensure()
+        observer = Observer()
+        observer.schedule(_Nudge(self._wake), str(self.inbox.root), recursive=True)
+        observer.start()
+        next_rescan = 0.0
+        try:
+            while not self._stop.is_set():
+                if time.monotonic() >= next_rescan:
+                    self._recover()
+                    next_rescan = time.monotonic() + self.settings.inbox_rescan_seconds
+                self._scan()
+                self._reap()
+                self._wake.wait(POLL_SECONDS)
+                self._wake.clear()
+        finally:
+            observer.stop()
+            observer.join()
+            self.executor.shutdown(wait=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def _scan(self) -> None:
+        for path in self.inbox.candidates():
+            if self._stop.is_set():
+                return
+            if self.inbox.is_complete(path):
+                job = self.inbox.claim(path)
+                if job is not None:
+                    self._submit(job)
+
+    def _recover(self) -> None:
+        for job in self.inbox.pending_jobs():
+            if job.folder not in self._running:
+                self._submit(job)
+        for sidecar in self.inbox.orphan_sidecars():
+            self.inbox.fail_orphan(sidecar)
+
+    def _submit(self, job: Job) -> None:
+        log.info("Ingesting %s", job.original)
+        self._running[job.folder] = self.executor.submit(job)
+
+    def _reap(self) -> None:
+        for folder, future in list(self._running.items()):
+            if not future.done():
+                continue
+            del self._running[folder]
+            try:
+                result = future.result()
+            except Exception:  # a bug: keep the job for the next rescan, say so loudly
+                log.exception("Ingest job %s crashed; it stays in the processing area", folder)
+                continue
+            if result is not None:
+                log.info("Ingest %s: %s", result.outcome.path, result.outcome.status)
