@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import click
 
 from eakte.cli import AppContext, pass_app
@@ -11,9 +13,12 @@ from eakte.db import check_migrated
 @click.command("serve")
 @click.option("--host", default=None, help="Listen address (default: EAKTE_HOST).")
 @click.option("--port", default=None, type=int, help="Port (default: EAKTE_PORT).")
+@click.option(
+    "--no-watch", is_flag=True, help="Do not watch the scanner inbox (a separate `eakte watch`)."
+)
 @pass_app
-def serve(app: AppContext, host: str | None, port: int | None) -> None:
-    """Run the web UI."""
+def serve(app: AppContext, host: str | None, port: int | None, no_watch: bool) -> None:
+    """Run the web UI and, in the embedded set-up, the inbox watcher and workers."""
     from waitress import serve as waitress_serve
 
     from eakte.web import create_app
@@ -29,7 +34,18 @@ def serve(app: AppContext, host: str | None, port: int | None) -> None:
         "Log in as 'admin' with the password printed at the first start "
         "(reset it with `eakte users passwd admin`)."
     )
-    waitress_serve(web_app, host=host, port=port, threads=8, ident="eakte")
+    service = None
+    if not no_watch:
+        from eakte.ingest import InboxService
+
+        service = InboxService(settings)
+        threading.Thread(target=service.run, name="inbox", daemon=True).start()
+        click.echo(f"Watching the scanner inbox {settings.inbox_dir.resolve()}")
+    try:
+        waitress_serve(web_app, host=host, port=port, threads=8, ident="eakte")
+    finally:
+        if service is not None:
+            service.stop()
 
 
 COMMANDS = [serve]

@@ -1,0 +1,5 @@
+"""``python -m eakte`` is the ``eakte`` command."""
+
+from eakte.cli import main
+
+main()
