@@ -15,6 +15,7 @@ from eakte.config import Settings, load_settings
 from eakte.records import SYSTEM, Records, init_keys
 from eakte.records._demo import DemoResult, load_demo
 from tests.services.postgres import PostgresCluster, pg_cluster  # noqa: F401  (fixture)
+from tests.services.redis import redis_server  # noqa: F401  (fixture)
 from tests.services.s3 import SeaweedS3, s3_server  # noqa: F401  (fixture)
 
 TEST_PASSPHRASE = "correct horse battery staple"

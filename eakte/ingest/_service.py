@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import Future
 from pathlib import Path
+from typing import Protocol
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -34,16 +34,35 @@ class _Nudge(FileSystemEventHandler):
         self._event.set()
 
 
+class Pending(Protocol):
+    def done(self) -> bool: ...
+    def result(self, timeout: float | None = None) -> JobResult | None: ...
+
+
+class Executor(Protocol):
+    def submit(self, job: Job) -> Pending: ...
+    def shutdown(self, wait: bool = True) -> None: ...
+
+
+def make_executor(settings: Settings) -> Executor:
+    """Celery workers when a broker is configured, else local worker processes."""
+    if settings.broker_url:
+        from eakte.ingest._celery import CeleryExecutor
+
+        return CeleryExecutor(settings)
+    return LocalExecutor(settings)
+
+
 class InboxService:
     """Runs until ``stop()``; safe to run several on one inbox (claiming is a rename)."""
 
-    def __init__(self, settings: Settings, executor: LocalExecutor | None = None) -> None:
+    def __init__(self, settings: Settings, executor: Executor | None = None) -> None:
         self.settings = settings
         self.inbox = Inbox(settings)
-        self.executor = executor or LocalExecutor(settings)
+        self.executor = executor or make_executor(settings)
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._running: dict[Path, Future[JobResult | None]] = {}
+        self._running: dict[Path, Pending] = {}
 
     def run(self) -> None:
         self.inbox.ensure()
