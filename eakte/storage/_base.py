@@ -118,9 +118,9 @@ def check_sha256(value: str) -> str:
 
 
 def object_key(kind: ObjectKind | str, sha256: str) -> str:
-    """Key (and relative path) of an object: ``kind/ab/cd/abcd…``."""
+    """Key (and relative path) of an object: ``kind/ab/abcd…`` (like git: 256 folders)."""
     sha = check_sha256(sha256)
-    return f"{ObjectKind(kind)}/{sha[:2]}/{sha[2:4]}/{sha}"
+    return f"{ObjectKind(kind)}/{sha[:2]}/{sha}"
 
 
 def check_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:

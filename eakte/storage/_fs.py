@@ -27,7 +27,7 @@ _SIDECAR = ".meta.json"
 
 
 class FsObjectStore(VerifiedReads):
-    """Immutable files under ``root/kind/ab/cd/<sha256>``, read-only once written.
+    """Immutable files under ``root/kind/ab/<sha256>``, read-only once written.
 
     Temp files go to ``tmp_dir`` when it is on the same filesystem as ``root``
     (so they can be linked into place atomically), else to ``root/.tmp``.
@@ -98,11 +98,10 @@ class FsObjectStore(VerifiedReads):
 
     def iter_objects(self, kind: ObjectKind) -> Iterator[str]:
         base = self.root / ObjectKind(kind)
-        for first in _sorted_dirs(base):
-            for second in _sorted_dirs(first):
-                for name in sorted(entry.name for entry in second.iterdir()):
-                    if is_sha256(name) and name.startswith(first.name + second.name):
-                        yield name
+        for folder in _sorted_dirs(base):
+            for name in sorted(entry.name for entry in folder.iterdir()):
+                if is_sha256(name) and name.startswith(folder.name):
+                    yield name
 
     def check(self) -> None:
         try:
@@ -136,9 +135,11 @@ class FsObjectStore(VerifiedReads):
         if sidecar.exists():
             return
         data = json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        with spooled(data, self._spool_to(), durable=True) as (tmp, _):
+        # descriptive only (file name, media type): not worth an fsync of its own
+        with spooled(data, self._spool_to(), durable=False) as (tmp, _):
             tmp.chmod(0o444)
-            _link_once(tmp, sidecar)
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, sidecar)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:

@@ -48,7 +48,7 @@ _DENIED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
 
 
 class S3ObjectStore(VerifiedReads):
-    """Objects under ``kind/ab/cd/<sha256>`` in one bucket; the bucket is created on first use."""
+    """Objects under ``kind/ab/<sha256>`` in one bucket; the bucket is created on first use."""
 
     name = "s3"
 

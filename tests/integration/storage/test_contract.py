@@ -59,7 +59,7 @@ def test_put_bytes_stream_and_path_give_the_same_object(store: ObjectStore, tmp_
 
     assert first.created
     assert (first.sha256, first.size) == (SHA, len(DATA))
-    assert first.key == f"content/{SHA[:2]}/{SHA[2:4]}/{SHA}"
+    assert first.key == f"content/{SHA[:2]}/{SHA}"
     for stored in again:
         assert (stored.sha256, stored.key, stored.size, stored.created) == (
             SHA,
