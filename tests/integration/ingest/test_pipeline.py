@@ -145,3 +145,49 @@ def test_bad_input_goes_to_the_failed_area_with_a_reason(
     report = kept.with_name(kept.name + ".error.txt").read_text(encoding="utf-8")
     assert "Grund" in report and "Reason" in report
     assert [f.path for f in inbox.failed_files()] == [kept]
+
+
+def drop_with_note(pipeline: Pipeline, name: str, note: str) -> tuple[Inbox, object]:
+    settings = pipeline.settings
+    inbox = Inbox(settings)
+    folder = settings.inbox_dir / "33"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(FIXTURES / name, folder / name)
+    (folder / f"{name}.json").write_text(note, encoding="utf-8")
+    assert inbox.is_complete(folder / name)  # the sidecar marks it complete at once
+    job = inbox.claim(folder / name)
+    assert job is not None and job.sidecar is not None
+    result = run_job(pipeline, inbox, job)
+    assert result is not None
+    return inbox, result.outcome
+
+
+NOTE = (
+    '{"operator": "M. Schneider", "device": "Scanner Poststelle", "batch_id": "B-17", '
+    '"scanned_at": "2024-12-03T10:42:00", "expected_pages": %d, "protection_class": "hoch"}'
+)
+
+
+def test_scan_note_is_validated_and_signed(pipeline: Pipeline, installation: Records) -> None:
+    _, outcome = drop_with_note(pipeline, "sample.pdf", NOTE % 2)
+    assert outcome.status == "stored", outcome
+    report = svc.document_report(installation, SYSTEM, str(outcome.document_id))
+    note = report["versions"][0]["scan_note"]
+    assert note["operator"] == "M. Schneider" and note["protection_class"] == "high"
+    assert note["scanned_at"].startswith("2024-12-03T10:42:00+01:00")  # Berlin time
+    assert report["orgunit"] == "33"
+    assert svc.verify_store(installation).ok
+
+
+def test_page_count_mismatch_sends_the_scan_to_the_failed_area(pipeline: Pipeline) -> None:
+    inbox, outcome = drop_with_note(pipeline, "sample.pdf", NOTE % 3)
+    assert outcome.status == "failed" and outcome.code == "page-count-mismatch"
+    failed = pipeline.settings.resolved_failed_dir / "33"
+    assert (failed / "sample.pdf").exists() and (failed / "sample.pdf.json").exists()
+    assert "Vollzähligkeit" in (failed / "sample.pdf.error.txt").read_text(encoding="utf-8")
+
+
+def test_invalid_scan_note_is_refused(pipeline: Pipeline) -> None:
+    note = (FIXTURES / "scan-bad-note.json").read_text(encoding="utf-8")
+    _, outcome = drop_with_note(pipeline, "sample.pdf", note)
+    assert outcome.status == "failed" and outcome.code == "scan-note-invalid"
