@@ -45,7 +45,9 @@ def extract_content(
 ) -> Content:
     if file_type.kind == "email":
         mail = parse_eml(path, settings.max_file_mb * 1024 * 1024)
-        text = "\n".join(part for part in (f"Betreff: {mail.subject}", mail.text) if part)
+        date = mail.date.strftime("%d.%m.%Y") if mail.date else ""
+        header = [f"Von: {mail.sender}", f"Datum: {date}", f"Betreff: {mail.subject}"]
+        text = "\n".join(line for line in [*header, "", mail.text] if line is not None)
         return Content(text=text, page_count=None, mail=mail)
     if file_type.kind == "image":
         return _ocr(settings, path, "image", workdir, None)

@@ -64,7 +64,9 @@ class Pipeline:
     limits: Limits = field(init=False)
 
     def __post_init__(self) -> None:
-        self.rules = load_rules(self.settings.extract_rules_file)
+        self.rules = load_rules(
+            self.settings.extract_rules_file, reference_pattern=self.settings.reference_pattern
+        )
         self.limits = Limits.from_settings(self.settings)
 
     @property

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from eakte.extract import reference_key
 from eakte.models import Case, CaseFile, OrgUnit
 
 
@@ -23,6 +24,7 @@ class Route:
 def route(
     session: Session, references: tuple[str, ...], folder_orgunit: str | None, default: str
 ) -> Route:
+    references = _known(session, references)
     for reference in references:
         case = session.scalar(select(Case).where(Case.reference == reference))
         if case is not None:
@@ -43,3 +45,15 @@ def route(
         f"Eingangsordner {folder_orgunit} ist keine Organisationseinheit → "
         f"Standard-Posteingang {default}",
     )
+
+
+def _known(session: Session, references: tuple[str, ...]) -> tuple[str, ...]:
+    """Detected references, each replaced by the stored one it means despite OCR
+    confusions (I/l/1, O/0) when it is not stored verbatim."""
+    if not references:
+        return references
+    stored: dict[str, str] = {}
+    for model in (Case, CaseFile):
+        for (reference,) in session.execute(select(model.reference)):
+            stored.setdefault(reference_key(reference), reference)
+    return tuple(stored.get(reference_key(ref), ref) for ref in references)

@@ -1,0 +1,191 @@
+"""OCR and metadata accuracy on generated German letters (prints figures; not a test).
+
+Generates N letters (benchmarks/letters.py) in three scan qualities, OCRs every
+page with tesseract (deu+eng, one thread per page, pages in parallel) and runs
+``eakte.extract.analyse`` on the ground-truth text and on the OCR text. Prints
+per quality: character error rate (edit distance / reference length, with
+whitespace normalised; and by line: each printed line looked up wherever OCR put
+it, so that reading a side-by-side block first or last is no character error),
+precision/recall of Aktenzeichen (exactly, and by ``reference_key``, which folds
+what OCR confuses: I/l/1, O/0) and of the document date,
+plus sender and document-type accuracy.
+
+    .venv/bin/python benchmarks/accuracy.py [--count 20] [--seed 1] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.letters import LEVELS, generate  # noqa: E402
+from eakte.extract import Facts, analyse, load_rules, reference_key  # noqa: E402
+
+os.environ["OMP_THREAD_LIMIT"] = "1"  # one tesseract thread per page; inherited by workers
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Edit distance by Myers' bit-parallel algorithm (Hyyrö's form), on Python's big ints."""
+    if len(a) < len(b):
+        a, b = b, a
+    if not b:
+        return len(a)
+    peq: dict[str, int] = {}
+    for i, char in enumerate(b):
+        peq[char] = peq.get(char, 0) | (1 << i)
+    mask, high = (1 << len(b)) - 1, 1 << (len(b) - 1)
+    pv, mv, distance = mask, 0, len(b)
+    for char in a:
+        eq = peq.get(char, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | ~(xh | pv)
+        mh = pv & xh
+        if ph & high:
+            distance += 1
+        elif mh & high:
+            distance -= 1
+        ph = ((ph << 1) | 1) & mask
+        mh = (mh << 1) & mask
+        pv = (mh | ~(xv | ph)) & mask
+        mv = ph & xv
+    return distance
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def search_distance(pattern: str, text: str) -> int:
+    """Fewest edits that turn ``pattern`` into some part of ``text`` (Myers, search form)."""
+    if not pattern:
+        return 0
+    peq: dict[str, int] = {}
+    for i, char in enumerate(pattern):
+        peq[char] = peq.get(char, 0) | (1 << i)
+    mask, high = (1 << len(pattern)) - 1, 1 << (len(pattern) - 1)
+    pv, mv, distance = mask, 0, len(pattern)
+    best = distance
+    for char in text:
+        eq = peq.get(char, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | ~(xh | pv)
+        mh = pv & xh
+        if ph & high:
+            distance += 1
+        elif mh & high:
+            distance -= 1
+        ph = (ph << 1) & mask  # a match may start anywhere in the text
+        mh = (mh << 1) & mask
+        pv = (mh | ~(xv | ph)) & mask
+        mv = ph & xv
+        best = min(best, distance)
+    return best
+
+
+def line_errors(lines: list[str], text: str) -> int:
+    """Character errors of each printed line, looked up wherever OCR put it: a side column
+    read before or after the main one (info block, stamp) costs nothing."""
+    flat = normalised(text)
+    return sum(search_distance(normalised(line), flat) for line in lines if line.strip())
+
+
+def ocr(page: Path) -> str:
+    import pytesseract
+    from PIL import Image
+
+    with Image.open(page) as image:
+        return str(pytesseract.image_to_string(image, lang="deu+eng"))
+
+
+class Tally:
+    """Counts for precision, recall and accuracy of one quality level."""
+
+    def __init__(self) -> None:
+        self.n: Counter[str] = Counter()
+
+    def prf(self, name: str, found: set[str], truth: set[str]) -> None:
+        self.n[f"{name}.tp"] += len(found & truth)
+        self.n[f"{name}.fp"] += len(found - truth)
+        self.n[f"{name}.fn"] += len(truth - found)
+
+    def add(self, facts: Facts, truth: dict[str, Any]) -> None:
+        self.prf("ref", set(facts.references), set(truth["references"]))
+        keys = {reference_key(ref) for ref in facts.references}
+        self.prf("key", keys, {reference_key(ref) for ref in truth["references"]})
+        found = {facts.document_date.isoformat()} if facts.document_date else set()
+        self.prf("date", found, {truth["document_date"]} if truth["document_date"] else set())
+        self.n["letters"] += 1
+        self.n["sender"] += facts.sender == truth["sender"]
+        self.n["type"] += facts.document_type == truth["type"]
+
+    def line(self, label: str) -> str:
+        def pr(name: str) -> str:
+            tp, fp, fn = (self.n[f"{name}.{k}"] for k in ("tp", "fp", "fn"))
+            return f"P {tp / max(tp + fp, 1):6.1%} R {tp / max(tp + fn, 1):6.1%}"
+
+        letters = max(self.n["letters"], 1)
+        return (
+            f"{label:<14} Az {pr('ref')} | Az key {pr('key')} | date {pr('date')} | "
+            f"sender {self.n['sender'] / letters:6.1%} | type {self.n['type'] / letters:6.1%}"
+        )
+
+
+def _ocr_all(folder: Path, truths: list[dict[str, Any]], workers: int) -> dict[str, str]:
+    pages = [page for truth in truths for level in LEVELS for page in truth["pages"][level]]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        texts = dict(zip(pages, pool.map(ocr, [folder / p for p in pages]), strict=True))
+    elapsed = time.perf_counter() - started
+    print(f"OCR: {len(pages)} pages in {elapsed:.1f} s ({elapsed / len(pages):.2f} s/page)")
+    return texts
+
+
+def report(folder: Path, truths: list[dict[str, Any]], texts: dict[str, str]) -> None:
+    rules = load_rules()
+    truth_tally = Tally()
+    for truth in truths:
+        truth_tally.add(analyse(truth["text"], rules), truth)
+    print(truth_tally.line("ground truth"))
+    for level in LEVELS:
+        tally, ordered, loose, length = Tally(), 0, 0, 0
+        for truth in truths:
+            text = "\n".join(texts[page] for page in truth["pages"][level])
+            ordered += levenshtein(normalised(text), normalised(truth["text"]))
+            loose += line_errors(truth["lines"], text)
+            length += len(normalised(truth["text"]))
+            tally.add(analyse(text, rules), truth)
+        cer = f"CER {ordered / max(length, 1):6.2%}, by line {loose / max(length, 1):6.2%}"
+        print(f"{tally.line(f'OCR {level}')} | {cer}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20, help="letters per quality level")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="write letters and OCR text here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or Path(scratch)
+        truths = [json.loads(p.read_text("utf-8")) for p in generate(folder, args.count, args.seed)]
+        texts = _ocr_all(folder, truths, args.workers)
+        if args.keep:
+            for page, text in texts.items():
+                (folder / page).with_suffix(".txt").write_text(text, encoding="utf-8")
+        report(folder, truths, texts)
+
+
+if __name__ == "__main__":
+    main()
