@@ -21,6 +21,7 @@ from typing import Any
 from eakte.config import Settings
 from eakte.exceptions import DatabaseError, InputRejected
 from eakte.extract import Facts, Rules, analyse, load_rules
+from eakte.extract._layout import subject, text_lines
 from eakte.ingest._content import Content, extract_content
 from eakte.ingest._detect import FileType, detect_type
 from eakte.ingest._names import safe_display_name
@@ -39,7 +40,11 @@ from eakte.records import (
 from eakte.storage import ObjectKind
 
 INGEST = Principal(name="ingest", system=True)
-_SUBJECT = re.compile(r"^\s*(?:Betreff|Betr\.|Subject)\s*:?\s*(.+)$", re.IGNORECASE | re.M)
+# "Az.: 32.10.05-0815/2024 Antrag auf …" → "Antrag auf …"
+_REFERENCE_PREFIX = re.compile(
+    r"^\s*(?:Az\.?|Aktenzeichen|Gz\.?|Geschäftszeichen|Unser Zeichen|Ihr Zeichen)\s*:?\s*\S+\s*",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -248,9 +253,9 @@ def _sha256(path: Path) -> str:
 def _title(content: Content, facts: Facts, name: str) -> str:
     if content.mail is not None and content.mail.subject.strip():
         return content.mail.subject.strip()[:300]
-    match = _SUBJECT.search(content.text)
-    if match and match.group(1).strip():
-        return match.group(1).strip()[:300]
+    heading = _REFERENCE_PREFIX.sub("", subject(text_lines(content.text))).strip()
+    if heading:
+        return " ".join(heading.split())[:300]
     title = content.metadata.get("title", "").strip()
     if title:
         return title[:300]
