@@ -94,12 +94,8 @@ def make_pages(folder: Path, count: int) -> list[Path]:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from letters import generate  # type: ignore[import-not-found]
 
-    pages: list[Path] = []
-    for letter in generate(folder, count, seed=7):
-        pages.append(letter)
-        if len(pages) >= count:
-            break
-    return pages[:count]
+    generate(folder, count, seed=7)
+    return sorted(folder.glob("*_clean_1.png"))[:count]
 
 
 def raw_tesseract(pages: list[Path], languages: str) -> float:

@@ -34,10 +34,10 @@ class Content:
 
 
 def ocr_jobs(settings: Settings) -> int:
-    """Tesseract processes per document: the cores not taken by other ingest workers."""
-    cores = os.cpu_count() or 1
-    workers = settings.ingest_workers or cores
-    return max(1, cores // workers)
+    """Tesseract processes per document: every core, so one long scan uses the whole
+    machine; when several workers OCR at once the cores are shared (one thread each)."""
+    del settings
+    return os.cpu_count() or 1
 
 
 def extract_content(
