@@ -30,6 +30,7 @@ JOB_FILE = "job.json"
 PAYLOAD = "payload"
 CLAIMED_SIDECAR = "sidecar.json"
 CLI_AREA = ".cli"
+STALE_SECONDS = 10  # a job folder without job.json this old was left by a crash
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,7 @@ class Inbox:
                 continue  # .cli: jobs of `eakte ingest` runs
             job = read_job(folder)
             if job is None:  # crashed between mkdir and job.json (or being created now)
-                if folder.is_dir() and time.time() - _mtime(folder) > 60:
+                if folder.is_dir() and time.time() - _mtime(folder) > STALE_SECONDS:
                     shutil.rmtree(folder, ignore_errors=True)
                 continue
             if not job.payload.exists():  # crashed before the file moved in

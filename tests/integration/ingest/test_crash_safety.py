@@ -72,11 +72,13 @@ def watcher(installation: Records) -> Iterator[Watcher]:
     runner.stop()
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+def wait_for(
+    condition: Callable[[], bool], timeout: float = 90.0, why: Callable[[], str] = str
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
+            raise AssertionError(f"timed out waiting: {why()}")
         time.sleep(0.01)
 
 
@@ -129,7 +131,10 @@ def test_kill_at_several_stages_then_restart(installation: Records, watcher: Wat
     watcher.start()
     name = next(names)
     drop(settings, name, texts[name])
-    wait_for(lambda: items(installation) >= len(texts) and not any(processing.iterdir()))
+    wait_for(
+        lambda: items(installation) >= len(texts) and not any(processing.iterdir()),
+        why=lambda: f"{items(installation)} items, left: {sorted(processing.rglob('*'))}",
+    )
     watcher.stop()
 
     with installation.reading() as session:
