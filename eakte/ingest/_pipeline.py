@@ -25,7 +25,13 @@ from eakte.extract._layout import subject, text_lines
 from eakte.ingest._content import Content, extract_content
 from eakte.ingest._detect import FileType, detect_type
 from eakte.ingest._names import safe_display_name
-from eakte.ingest._record import Outcome, find_duplicate, record_duplicate, record_item
+from eakte.ingest._record import (
+    Outcome,
+    find_duplicate,
+    record_duplicate,
+    record_failure,
+    record_item,
+)
 from eakte.ingest._route import Route, route
 from eakte.ingest._scannote import ScanNote, check_page_count, load_scan_note
 from eakte.ingest._validate import Limits, validate_file
@@ -202,27 +208,8 @@ class Pipeline:
                 try:
                     results.append(self.ingest(child))
                 except InputRejected as exc:
-                    results.append(self._rejected_attachment(child, exc))
+                    results.append(record_failure(self.records, child, exc.code, exc.message))
         return outcome.with_attachments(results)
-
-    def _rejected_attachment(self, child: Source, exc: InputRejected) -> Outcome:
-        """An attachment that cannot be taken stays inside the stored mail; record why."""
-        with self.records.transaction() as session:
-            if session.get(IngestItem, child.item_id) is None:
-                session.add(
-                    IngestItem(
-                        id=child.item_id,
-                        source_name=safe_display_name(child.name),
-                        source=child.source,
-                        status=IngestStatus.FAILED,
-                        document_id=None,
-                        reason_code=exc.code,
-                        reason=exc.message,
-                    )
-                )
-        return Outcome(
-            path=child.name, status=IngestStatus.FAILED, reason=exc.message, code=exc.code
-        )
 
     def _mail_again(self, source: Source) -> Any:
         if detect_type(source.path).kind != "email":

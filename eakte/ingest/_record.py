@@ -100,54 +100,51 @@ def record_item(
     )
 
 
-def record_duplicate(records: Records, source: Source, sha256: str, existing: str) -> Outcome:
+def _record_once(
+    records: Records,
+    source: Source,
+    status: IngestStatus,
+    *,
+    sha256: str | None = None,
+    document_id: str | None = None,
+    code: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """Record a duplicate or failure (once per item id), with its audit event."""
     with records.transaction() as session:
-        if session.get(IngestItem, source.item_id) is None:
-            session.add(
-                IngestItem(
-                    id=source.item_id,
-                    source_name=safe_display_name(source.name),
-                    source=source.source,
-                    sha256=sha256,
-                    orgunit=source.orgunit,
-                    status=IngestStatus.DUPLICATE,
-                    document_id=existing,
-                )
+        if session.get(IngestItem, source.item_id) is not None:
+            return
+        name = safe_display_name(source.name)
+        session.add(
+            IngestItem(
+                id=source.item_id,
+                source_name=name,
+                source=source.source,
+                sha256=sha256,
+                orgunit=source.orgunit,
+                status=status,
+                document_id=document_id,
+                reason_code=code,
+                reason=reason,
             )
-            records.audit.append(
-                session,
-                actor="ingest",
-                action="ingest.duplicate",
-                object_type="document",
-                object_id=existing,
-                details={"item": source.item_id, "name": safe_display_name(source.name)},
-            )
+        )
+        records.audit.append(
+            session,
+            actor="ingest",
+            action=f"ingest.{status}",
+            object_type="document" if document_id else "ingest_item",
+            object_id=document_id or source.item_id,
+            details={"item": source.item_id, "name": name, "code": code},
+        )
+
+
+def record_duplicate(records: Records, source: Source, sha256: str, existing: str) -> Outcome:
+    _record_once(records, source, IngestStatus.DUPLICATE, sha256=sha256, document_id=existing)
     return Outcome(path=source.name, status=IngestStatus.DUPLICATE, document_id=existing)
 
 
 def record_failure(
     records: Records, source: Source, code: str, reason: str, sha256: str | None = None
 ) -> Outcome:
-    with records.transaction() as session:
-        if session.get(IngestItem, source.item_id) is None:
-            session.add(
-                IngestItem(
-                    id=source.item_id,
-                    source_name=safe_display_name(source.name),
-                    source=source.source,
-                    sha256=sha256,
-                    orgunit=source.orgunit,
-                    status=IngestStatus.FAILED,
-                    reason_code=code,
-                    reason=reason,
-                )
-            )
-            records.audit.append(
-                session,
-                actor="ingest",
-                action="ingest.failed",
-                object_type="ingest_item",
-                object_id=source.item_id,
-                details={"name": safe_display_name(source.name), "code": code},
-            )
+    _record_once(records, source, IngestStatus.FAILED, sha256=sha256, code=code, reason=reason)
     return Outcome(path=source.name, status=IngestStatus.FAILED, reason=reason, code=code)
