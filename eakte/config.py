@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     )
     ocr_languages: str = Field("deu+eng", description="Tesseract languages for OCR.")
     ocr_page_timeout: float = Field(180.0, gt=0, description="Seconds allowed per OCR page.")
+    ocr_rotate_pages: bool = Field(
+        True, description="Detect page orientation in the OCR run and turn pages upright."
+    )
+    ocr_deskew: bool = Field(
+        False, description="Straighten skewed scans (one more tesseract pass per page)."
+    )
     tika_url: str | None = Field(
         None, description="URL of a remote Tika server; default: in-process iscc-tika."
     )

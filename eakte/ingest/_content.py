@@ -78,6 +78,8 @@ def _ocr(
         jobs=ocr_jobs(settings),
         page_timeout=settings.ocr_page_timeout,
         max_image_pixels=settings.max_image_pixels,
+        rotate_pages=settings.ocr_rotate_pages,
+        deskew=settings.ocr_deskew,
     )
     born_digital = tika.text.strip() if tika else ""
     text = "\n".join(part for part in (born_digital, result.text) if part.strip())

@@ -117,7 +117,8 @@ def test_16_bit_grey_tiff_keeps_its_tones(
     deep.save(source, dpi=(300, 300), exif=exif)
     image_to_pdf(source, tmp_path / "deep.pdf", LIMIT)
     back = embedded_image(tmp_path / "deep.pdf").convert("L")
-    assert ImageChops.difference(back, page).getextrema()[1] <= 1
+    differences = ImageChops.difference(back, page).histogram()
+    assert not any(differences[2:])  # no pixel off by more than one grey level
 
 
 @pytest.mark.parametrize("mode", ["LA", "RGBA", "P"])
