@@ -77,22 +77,27 @@ class Inbox:
 
     # -- finding complete files ---------------------------------------------------
 
-    def candidates(self) -> Iterator[Path]:
-        """Files waiting in the inbox (sidecars, hidden and temporary files excluded)."""
+    def _files(self) -> Iterator[Path]:
+        """Every file in the inbox outside its hidden areas (.processing, .failed)."""
         areas = {self.processing.resolve(), self.failed.resolve()}
-        for folder, dirs, files in os.walk(self.root):
+        for folder, dirs, files in os.walk(self.root):  # vanishing folders are skipped
             here = Path(folder)
             dirs[:] = sorted(
                 d for d in dirs if not d.startswith(".") and (here / d).resolve() not in areas
             )
             for name in sorted(files):
-                if not is_hidden_or_temp(name) and not name.endswith(SIDECAR):
-                    yield here / name
+                yield here / name
+
+    def candidates(self) -> Iterator[Path]:
+        """Files waiting in the inbox (sidecars, hidden and temporary files excluded)."""
+        for path in self._files():
+            if not is_hidden_or_temp(path.name) and not path.name.endswith(SIDECAR):
+                yield path
 
     def orphan_sidecars(self) -> Iterator[Path]:
         """Sidecars whose file is gone for longer than the settle time."""
-        for path in self.root.rglob(f"*{SIDECAR}"):
-            if self.processing in path.parents or self.failed in path.parents:
+        for path in self._files():
+            if not path.name.endswith(SIDECAR):
                 continue
             partner = path.with_name(path.name[: -len(SIDECAR)])
             if not partner.exists() and time.time() - _mtime(path) > max(self.settle, 60):

@@ -72,11 +72,14 @@ class InboxService:
         next_rescan = 0.0
         try:
             while not self._stop.is_set():
-                if time.monotonic() >= next_rescan:
-                    self._recover()
-                    next_rescan = time.monotonic() + self.settings.inbox_rescan_seconds
-                self._scan()
-                self._reap()
+                try:
+                    if time.monotonic() >= next_rescan:
+                        self._recover()
+                        next_rescan = time.monotonic() + self.settings.inbox_rescan_seconds
+                    self._scan()
+                    self._reap()
+                except OSError:  # e.g. the inbox share went away: keep watching
+                    log.exception("Inbox scan failed; trying again")
                 self._wake.wait(POLL_SECONDS)
                 self._wake.clear()
         finally:
