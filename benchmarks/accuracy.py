@@ -34,48 +34,19 @@ from eakte.extract import Facts, analyse, load_rules, reference_key  # noqa: E40
 os.environ["OMP_THREAD_LIMIT"] = "1"  # one tesseract thread per page; inherited by workers
 
 
-def levenshtein(a: str, b: str) -> int:
-    """Edit distance by Myers' bit-parallel algorithm (Hyyrö's form), on Python's big ints."""
-    if len(a) < len(b):
-        a, b = b, a
-    if not b:
-        return len(a)
-    peq: dict[str, int] = {}
-    for i, char in enumerate(b):
-        peq[char] = peq.get(char, 0) | (1 << i)
-    mask, high = (1 << len(b)) - 1, 1 << (len(b) - 1)
-    pv, mv, distance = mask, 0, len(b)
-    for char in a:
-        eq = peq.get(char, 0)
-        xv = eq | mv
-        xh = (((eq & pv) + pv) ^ pv) | eq
-        ph = mv | ~(xh | pv)
-        mh = pv & xh
-        if ph & high:
-            distance += 1
-        elif mh & high:
-            distance -= 1
-        ph = ((ph << 1) | 1) & mask
-        mh = (mh << 1) & mask
-        pv = (mh | ~(xv | ph)) & mask
-        mv = ph & xv
-    return distance
+def _myers(pattern: str, text: str, *, search: bool) -> int:
+    """Myers' bit-parallel edit distance (Hyyrö's form) on Python's big ints.
 
-
-def normalised(text: str) -> str:
-    return " ".join(text.split())
-
-
-def search_distance(pattern: str, text: str) -> int:
-    """Fewest edits that turn ``pattern`` into some part of ``text`` (Myers, search form)."""
-    if not pattern:
-        return 0
+    ``search=False``: distance between ``pattern`` and ``text``; ``search=True``:
+    fewest edits that turn ``pattern`` into some part of ``text``.
+    """
     peq: dict[str, int] = {}
     for i, char in enumerate(pattern):
         peq[char] = peq.get(char, 0) | (1 << i)
     mask, high = (1 << len(pattern)) - 1, 1 << (len(pattern) - 1)
     pv, mv, distance = mask, 0, len(pattern)
     best = distance
+    carry = 0 if search else 1  # searching: a match may start anywhere in the text
     for char in text:
         eq = peq.get(char, 0)
         xv = eq | mv
@@ -86,12 +57,28 @@ def search_distance(pattern: str, text: str) -> int:
             distance += 1
         elif mh & high:
             distance -= 1
-        ph = (ph << 1) & mask  # a match may start anywhere in the text
+        ph = ((ph << 1) | carry) & mask
         mh = (mh << 1) & mask
         pv = (mh | ~(xv | ph)) & mask
         mv = ph & xv
         best = min(best, distance)
-    return best
+    return best if search else distance
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Edit distance between two texts."""
+    if len(a) < len(b):
+        a, b = b, a
+    return _myers(b, a, search=False) if b else len(a)
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def search_distance(pattern: str, text: str) -> int:
+    """Fewest edits that turn ``pattern`` into some part of ``text``."""
+    return _myers(pattern, text, search=True) if pattern else 0
 
 
 def line_errors(lines: list[str], text: str) -> int:
