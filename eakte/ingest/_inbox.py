@@ -30,6 +30,7 @@ JOB_FILE = "job.json"
 PAYLOAD = "payload"
 CLAIMED_SIDECAR = "sidecar.json"
 CLI_AREA = ".cli"
+INBOX_README = "README.md"  # at the inbox root: documentation, never a document
 STALE_SECONDS = 10  # a job folder without job.json this old was left by a crash
 
 
@@ -89,10 +90,13 @@ class Inbox:
                 yield here / name
 
     def candidates(self) -> Iterator[Path]:
-        """Files waiting in the inbox (sidecars, hidden and temporary files excluded)."""
+        """Files waiting in the inbox (sidecars, hidden and temporary files excluded,
+        and the inbox's own README.md that explains the folder to scan stations)."""
+        readme = self.root / INBOX_README
         for path in self._files():
-            if not is_hidden_or_temp(path.name) and not path.name.endswith(SIDECAR):
-                yield path
+            if path == readme or is_hidden_or_temp(path.name) or path.name.endswith(SIDECAR):
+                continue
+            yield path
 
     def orphan_sidecars(self) -> Iterator[Path]:
         """Sidecars whose file is gone for longer than the settle time."""

@@ -48,7 +48,11 @@ def test_hidden_and_temporary_files_are_ignored(ingest_settings: Settings) -> No
     inbox.ensure()
     for name in (".scan.pdf.part", "scan.pdf.tmp", "~$brief.docx", "scan.crdownload"):
         (ingest_settings.inbox_dir / name).write_bytes(b"x")
+    (ingest_settings.inbox_dir / "README.md").write_text("how scan stations use the inbox")
     assert list(inbox.candidates()) == []
+    (ingest_settings.inbox_dir / "32").mkdir()
+    (ingest_settings.inbox_dir / "32" / "README.md").write_text("a delivered document")
+    assert list(inbox.candidates()) == [ingest_settings.inbox_dir / "32" / "README.md"]
 
 
 def test_two_claimants_never_take_the_same_file(ingest_settings: Settings) -> None:
