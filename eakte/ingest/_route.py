@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eakte.extract import reference_key
@@ -49,11 +49,17 @@ def route(
 
 def _known(session: Session, references: tuple[str, ...]) -> tuple[str, ...]:
     """Detected references, each replaced by the stored one it means despite OCR
-    confusions (I/l/1, O/0) when it is not stored verbatim."""
-    if not references:
-        return references
-    stored: dict[str, str] = {}
+    confusions (I/l/1, O/0) when it is not stored verbatim. Only stored references
+    of the same length are compared (the confusions keep the length), so routing
+    does not read every reference of the installation for each document."""
+    return tuple(_stored_form(session, reference) for reference in references)
+
+
+def _stored_form(session: Session, reference: str) -> str:
+    key = reference_key(reference)
     for model in (Case, CaseFile):
-        for (reference,) in session.execute(select(model.reference)):
-            stored.setdefault(reference_key(reference), reference)
-    return tuple(stored.get(reference_key(ref), ref) for ref in references)
+        same_length = select(model.reference).where(func.length(model.reference) == len(reference))
+        for (stored,) in session.execute(same_length):
+            if stored == reference or reference_key(stored) == key:
+                return str(stored)
+    return reference

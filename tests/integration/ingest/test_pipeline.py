@@ -81,8 +81,9 @@ def test_the_same_bytes_twice_are_a_duplicate(pipeline: Pipeline) -> None:
     }
 
 
+@pytest.mark.parametrize("written", ["1.2.5 - 0815 / 2024", "1.2.5-O815/2O24"])
 def test_a_known_reference_files_the_document_into_its_case_file(
-    pipeline: Pipeline, installation: Records
+    pipeline: Pipeline, installation: Records, written: str
 ) -> None:
     svc.create_plan_item(installation, SYSTEM, code="1.2.5", title="Sondernutzung Straßen")
     svc.create_case_file(
@@ -97,9 +98,7 @@ def test_a_known_reference_files_the_document_into_its_case_file(
     source = FIXTURES / "note.txt"
     letter = pipeline.settings.tmp_dir / "brief.txt"
     letter.parent.mkdir(parents=True, exist_ok=True)
-    letter.write_text(
-        source.read_text(encoding="utf-8") + "\nAz.: 1.2.5 - 0815 / 2024\n", encoding="utf-8"
-    )
+    letter.write_text(source.read_text(encoding="utf-8") + f"\nAz.: {written}\n", encoding="utf-8")
     inbox = Inbox(pipeline.settings)
     result = run_job(pipeline, inbox, inbox.submit_copy(letter, None))
     assert result is not None
