@@ -66,6 +66,19 @@ def filled(
     records.close()
 
 
+def one_letter(records: Records) -> DocumentVersion:
+    """Demo data and one stored letter."""
+    load_demo(records)
+    return svc.create_document(
+        records,
+        SYSTEM,
+        title="Brief",
+        orgunit="32",
+        content=b"Brief",
+        version=VersionInput(filename="brief.txt"),
+    )
+
+
 def codes(records: Records) -> set[str]:
     report = svc.verify_store(records)
     return {f.code for f in report.findings if f.severity == "error"}
@@ -210,15 +223,7 @@ def test_broken_public_key_is_a_finding_not_a_crash(
 
 
 def test_cli_verify_names_findings_and_exits_non_zero(records: Records) -> None:
-    load_demo(records)
-    version = svc.create_document(
-        records,
-        SYSTEM,
-        title="Brief",
-        orgunit="32",
-        content=b"Brief",
-        version=VersionInput(filename="brief.txt"),
-    )
+    version = one_letter(records)
     overwrite_raw(records.store, ObjectKind.CONTENT, version.content_sha256, b"kaputt")
     env = {
         "EAKTE_DATA_DIR": str(records.settings.data_dir),
@@ -233,15 +238,7 @@ def test_cli_verify_names_findings_and_exits_non_zero(records: Records) -> None:
 
 
 def test_the_database_refuses_changes_to_the_record(records: Records) -> None:
-    load_demo(records)
-    version = svc.create_document(
-        records,
-        SYSTEM,
-        title="Brief",
-        orgunit="32",
-        content=b"Brief",
-        version=VersionInput(filename="brief.txt"),
-    )
+    version = one_letter(records)
     attempts = [
         update(DocumentVersion).where(DocumentVersion.id == version.id).values(size=1),
         update(AuditEvent).where(AuditEvent.seq == 1).values(actor="x"),
