@@ -1,26 +1,28 @@
 """Ingest throughput, measured (prints figures; not a test).
 
-(a) raw tesseract on generated scanned A4 pages at 300 dpi, with the same
-    settings and parallelism as the pipeline (`OMP_THREAD_LIMIT=1`, pages in
-    parallel across the cores);
+(a) raw tesseract on generated scanned A4 pages at 300 dpi: one tesseract per
+    page with its defaults (`--psm 3`), `pdf txt` output, `OMP_THREAD_LIMIT=1`,
+    pages in parallel across the cores;
 (b) the full pipeline on the same pages (as one multi-page scan and as single
-    page scans): wall time, ratio to (a), peak RSS of the service and its workers;
-(c) born-digital documents per second (DOCX, HTML, text, PDF with text).
+    page scans), with the inbox service already running (its start and the first
+    documents are timed apart): wall time, ratio to (a), peak RSS of the service
+    and its workers;
+(c) born-digital files per second, for each kind (DOCX, XLSX, PPTX, ODT, ODS,
+    PDF with text, HTML, text, e-mail with attachments).
 
-    .venv/bin/python benchmarks/ingest.py [--pages 40] [--born-digital 200]
+    .venv/bin/python benchmarks/ingest.py [--pages 40] [--rounds 3] [--born-digital 30]
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eakte import db  # noqa: E402
 from eakte.config import Settings, load_settings  # noqa: E402
 from eakte.ingest import Inbox, InboxService  # noqa: E402
+from eakte.ingest._executor import worker_count  # noqa: E402
 from eakte.records import SYSTEM, Records, init_keys  # noqa: E402
 from eakte.records._demo import load_demo  # noqa: E402
 
@@ -58,33 +61,49 @@ def installation(root: Path, **extra: object) -> Settings:
     return settings
 
 
-def run_inbox(settings: Settings, files: list[Path]) -> float:
-    """Drop files into the inbox, run the service until all are done; seconds."""
-    service = InboxService(settings)
-    started = time.perf_counter()
-    for path in files:
-        target = settings.inbox_dir / path.name
-        target.write_bytes(path.read_bytes())
-    import threading
-
-    runner = threading.Thread(target=service.run)
-    runner.start()
-    records = Records(settings)
+def count_items(records: Records) -> int:
     from sqlalchemy import func, select
 
     from eakte.models import IngestItem
 
-    while True:
-        with records.reading() as session:
-            done = session.scalar(select(func.count()).select_from(IngestItem)) or 0
-        if done >= len(files):
-            break
-        time.sleep(0.2)
-    elapsed = time.perf_counter() - started
+    with records.reading() as session:
+        return session.scalar(select(func.count()).select_from(IngestItem)) or 0
+
+
+def drop_and_wait(settings: Settings, records: Records, files: list[Path]) -> float:
+    """Drop files into the inbox and wait until each has an ingest item and no job is
+    left in the processing area (a mail's job ends after its attachments); seconds."""
+    expected = count_items(records) + len(files)
+    processing = settings.resolved_processing_dir
+    started = time.perf_counter()
+    for path in files:
+        target = settings.inbox_dir / path.name
+        target.write_bytes(path.read_bytes())
+    while count_items(records) < expected or any(
+        not job.name.startswith(".") for job in processing.iterdir()
+    ):
+        time.sleep(0.05)
+    return time.perf_counter() - started
+
+
+def run_inbox(settings: Settings, warmup: list[Path], files: list[Path]) -> tuple[float, float]:
+    """Start the inbox service, let it take ``warmup`` (one file per worker: this
+    starts the worker processes and their OCR workers), then time ``files``.
+    Returns (seconds from start until the warm-up files were done, seconds for ``files``)."""
+    import threading
+
+    service = InboxService(settings)
+    records = Records(settings)
+    runner = threading.Thread(target=service.run)
+    started = time.perf_counter()
+    runner.start()
+    drop_and_wait(settings, records, warmup)
+    cold = time.perf_counter() - started
+    seconds = drop_and_wait(settings, records, files)
     service.stop()
     runner.join()
     records.close()
-    return elapsed
+    return cold, seconds
 
 
 # -- scanned pages ---------------------------------------------------------------
@@ -126,98 +145,146 @@ def as_multipage_pdf(pages: list[Path], target: Path) -> Path:
 
 # -- born-digital documents --------------------------------------------------------
 
-
-def docx_bytes(text: str) -> bytes:
-    body = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in text.splitlines())
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Default Extension="rels" ContentType="application/vnd.openxml'
-            'formats-package.relationships+xml"/><Default Extension="xml" ContentType='
-            '"application/xml"/><Override PartName="/word/document.xml" ContentType="'
-            'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"'
-            "/></Types>",
-        )
-        archive.writestr(
-            "_rels/.rels",
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-            'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target='
-            '"word/document.xml"/></Relationships>',
-        )
-        archive.writestr(
-            "word/document.xml",
-            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-            f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>',
-        )
-    return buffer.getvalue()
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+KINDS = ("docx", "xlsx", "pptx", "odt", "ods", "pdf", "html", "txt", "eml")
 
 
-def born_digital(folder: Path, count: int) -> list[Path]:
-    files = []
-    for n in range(count):
-        text = (
-            f"Stadt Musterstadt\nMusterstadt, {1 + n % 28:02d}.11.2024\n"
-            f"Az.: 32.10.05-{n:04d}/2024\nBetreff: Antrag Nummer {n}\n"
-            + "Sehr geehrte Damen und Herren, wir bitten um Prüfung des Antrags. "
-            * 20
+def letter_lines(n: int) -> list[str]:
+    return [
+        "Stadt Musterstadt - Ordnungsamt",
+        f"Musterstadt, {1 + n % 28:02d}.11.2024",
+        f"Az.: 32.10.05-{n:04d}/2024",
+        f"Betreff: Antrag Nummer {n}",
+        *["Sehr geehrte Damen und Herren, wir bitten um Prüfung des Antrags."] * 20,
+        "Mit freundlichen Grüßen",
+    ]
+
+
+def born_digital_file(folder: Path, kind: str, n: int) -> Path:
+    """A letter of this kind, different for every n (no two are duplicates)."""
+    sys.path.insert(0, str(FIXTURES))
+    from make_fixtures import pdf_bytes, text_pdf  # type: ignore[import-not-found]
+    from office_files import docx, ods, odt, pptx, xlsx  # type: ignore[import-not-found]
+    from pictures import png, render  # type: ignore[import-not-found]
+    from texts import mail_eml  # type: ignore[import-not-found]
+
+    lines = letter_lines(n)
+    rows: list[list[str | float]] = [[line, float(i)] for i, line in enumerate(lines)]
+    title = f"Antrag {n}"
+    path = folder / f"{kind}-{n:05d}.{kind}"
+    data: bytes
+    if kind == "docx":
+        data = docx(title, lines)
+    elif kind == "xlsx":
+        data = xlsx(title, "Tabelle", rows)
+    elif kind == "pptx":
+        data = pptx(title, [lines[:4], lines[4:8]])
+    elif kind == "odt":
+        data = odt(title, lines)
+    elif kind == "ods":
+        data = ods(title, "Tabelle", rows)
+    elif kind == "pdf":
+        data = pdf_bytes(text_pdf([lines], title))
+    elif kind == "html":
+        data = f"<html><body><p>{'<br>'.join(lines)}</p></body></html>".encode()
+    elif kind == "txt":
+        data = "\n".join(lines).encode()
+    else:  # a mail with a PDF and a DOCX attached, and a logo inline
+        annex = pdf_bytes(text_pdf([[f"Anlage zu Antrag {n}"]], "Anlage"))
+        logo = png(render([str(n)], 72, height_mm=20), 72)
+        data = f"X-Benchmark: {n}\n".encode() + mail_eml(annex, docx(title, lines), logo)
+    path.write_bytes(data)
+    return path
+
+
+def born_digital(settings: Settings, folder: Path, per_kind: int) -> None:
+    """Per kind: documents per second with the service running (a mail counts its
+    attachments as documents too)."""
+    import threading
+
+    folder.mkdir()
+    service = InboxService(settings)
+    records = Records(settings)
+    runner = threading.Thread(target=service.run)
+    runner.start()
+    warmup = [born_digital_file(folder, "docx", 90_000 + n) for n in range(worker_count(settings))]
+    drop_and_wait(settings, records, warmup)
+    total_files = total_seconds = 0.0
+    for number, kind in enumerate(KINDS):
+        files = [born_digital_file(folder, kind, number * 1000 + n) for n in range(per_kind)]
+        before = documents_count(records)
+        seconds = drop_and_wait(settings, records, files)
+        documents = documents_count(records) - before
+        total_files += len(files)
+        total_seconds += seconds
+        print(
+            f"(c) born-digital {kind:4}: {len(files)} files in {seconds:5.1f} s "
+            f"({len(files) / seconds:5.1f} files/s)"
+            + (f", {documents} documents with the attachments" if kind == "eml" else "")
         )
-        kind = n % 3
-        if kind == 0:
-            path = folder / f"brief-{n}.docx"
-            path.write_bytes(docx_bytes(text))
-        elif kind == 1:
-            path = folder / f"seite-{n}.html"
-            path.write_text(f"<html><body><pre>{text}</pre></body></html>", encoding="utf-8")
-        else:
-            path = folder / f"notiz-{n}.txt"
-            path.write_text(text, encoding="utf-8")
-        files.append(path)
-    return files
+    print(
+        f"(c) born-digital, all kinds: {total_files:.0f} files in {total_seconds:.1f} s "
+        f"({total_files / total_seconds:.1f} files/s)"
+    )
+    service.stop()
+    runner.join()
+    records.close()
+
+
+def documents_count(records: Records) -> int:
+    from sqlalchemy import func, select
+
+    from eakte.models import Document
+
+    with records.reading() as session:
+        return session.scalar(select(func.count()).select_from(Document)) or 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pages", type=int, default=40)
-    parser.add_argument("--born-digital", type=int, default=200)
+    parser.add_argument("--born-digital", type=int, default=30, help="files per kind")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of (a) and (b)")
     parser.add_argument("--skip-ocr", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="eakte-bench-ingest-") as tmp:
         root = Path(tmp)
         if not args.skip_ocr:
-            pages = make_pages(root / "pages", args.pages)
-            languages = "deu+eng"
-            raw = raw_tesseract(pages, languages)
-            print(
-                f"(a) raw tesseract: {len(pages)} pages in {raw:6.1f} s "
-                f"({len(pages) / raw:.2f} pages/s)"
-            )
-            scan = as_multipage_pdf(pages, root / "scan.pdf")
-            settings = installation(root / "one")
-            seconds = run_inbox(settings, [scan])
-            print(
-                f"(b) pipeline, one {len(pages)}-page scan: {seconds:6.1f} s "
-                f"({len(pages) / seconds:.2f} pages/s, {raw / seconds:.0%} of raw tesseract)"
-            )
-            settings = installation(root / "single")
-            seconds = run_inbox(settings, pages)
-            own, children = rss_mib()
-            print(
-                f"(b) pipeline, {len(pages)} single-page scans: {seconds:6.1f} s "
-                f"({len(pages) / seconds:.2f} pages/s, {raw / seconds:.0%} of raw tesseract)"
-            )
-            print(f"    peak RSS: service {own:.0f} MiB, largest worker {children:.0f} MiB")
+            scanned(root, args.pages, args.rounds)
         if args.born_digital:
-            (root / "digital").mkdir()
-            files = born_digital(root / "digital", args.born_digital)
             settings = installation(root / "born")
-            seconds = run_inbox(settings, files)
-            print(
-                f"(c) born-digital: {len(files)} documents in {seconds:6.1f} s "
-                f"({len(files) / seconds:.1f} documents/s)"
-            )
+            born_digital(settings, root / "digital", args.born_digital)
+
+
+def scanned(root: Path, count: int, rounds: int) -> None:
+    """Raw tesseract and the pipeline in turns, ``rounds`` times (the machine's speed
+    drifts by several per cent between minutes); the medians are compared."""
+    pages = make_pages(root / "pages", count + 2)
+    pages, warmup = pages[:count], pages[count:]  # one warm-up page per worker
+    scan = as_multipage_pdf(pages, root / "scan.pdf")
+    raw, one, single, colds = [], [], [], []
+    for number in range(rounds):
+        raw.append(raw_tesseract(pages, "deu+eng"))
+        cold, seconds = run_inbox(installation(root / f"one-{number}"), warmup, [scan])
+        one.append(seconds)
+        colds.append(cold)
+        single.append(run_inbox(installation(root / f"single-{number}"), warmup, pages)[1])
+        print(
+            f"    round {number + 1}: raw {raw[-1]:.1f} s, one scan {one[-1]:.1f} s "
+            f"({raw[-1] / one[-1]:.0%}), single pages {single[-1]:.1f} s "
+            f"({raw[-1] / single[-1]:.0%})"
+        )
+    base = statistics.median(raw)
+    print(f"(a) raw tesseract: {count} pages in {base:6.1f} s ({count / base:.2f} pages/s)")
+    for label, times in ((f"one {count}-page scan", one), (f"{count} single-page scans", single)):
+        seconds = statistics.median(times)
+        print(
+            f"(b) pipeline, {label}: {seconds:6.1f} s ({count / seconds:.2f} pages/s, "
+            f"{base / seconds:.0%} of raw tesseract)"
+        )
+    print(f"    service start and {len(warmup)} warm-up pages: {statistics.median(colds):.1f} s")
+    own, children = rss_mib()
+    print(f"    peak RSS: service {own:.0f} MiB, largest worker {children:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -103,13 +103,18 @@ class Settings(BaseSettings):
     ocr_languages: str = Field("deu+eng", description="Tesseract languages for OCR.")
     ocr_page_timeout: float = Field(180.0, gt=0, description="Seconds allowed per OCR page.")
     ocr_rotate_pages: bool = Field(
-        True, description="Detect page orientation in the OCR run and turn pages upright."
+        True,
+        description="Read a page that was not read as it lies again with orientation "
+        "detection, and turn sideways and upside-down pages upright.",
     )
     ocr_deskew: bool = Field(
         False, description="Straighten skewed scans (one more tesseract pass per page)."
     )
     tika_url: str | None = Field(
-        None, description="URL of a remote Tika server; default: in-process iscc-tika."
+        None, description="URL of a remote Tika server; default: iscc-tika in worker processes."
+    )
+    tika_timeout: float = Field(
+        300.0, gt=0, description="Seconds Tika may take for one born-digital file."
     )
     max_file_mb: int = Field(500, ge=1, description="Largest accepted file in MiB.")
     max_pages: int = Field(1000, ge=1, description="Most pages accepted in one document.")

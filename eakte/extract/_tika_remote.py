@@ -45,17 +45,17 @@ def _tika_client() -> Any | None:
     return parser
 
 
-def _request(url: str, path: Path | None, accept: str) -> bytes:
+def _request(url: str, path: Path | None, accept: str, timeout: float = TIMEOUT) -> bytes:
     headers = {"Accept": accept}
     try:
         if path is None:
-            with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
                 return bytes(response.read())
         headers["Content-Length"] = str(path.stat().st_size)
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(path.name)}"
         with path.open("rb") as body:
             request = urllib.request.Request(url, data=body, headers=headers, method="PUT")
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return bytes(response.read())
     except urllib.error.HTTPError as e:
         if path is not None and e.code in _BAD_INPUT:
@@ -65,18 +65,20 @@ def _request(url: str, path: Path | None, accept: str) -> bytes:
         raise _unreachable(url, e) from e
 
 
-def _via_http(path: Path, base: str) -> TikaResult:
-    text = _request(f"{base}/tika", path, "text/plain; charset=UTF-8").decode("utf-8", "replace")
+def _via_http(path: Path, base: str, timeout: float) -> TikaResult:
+    text = _request(f"{base}/tika", path, "text/plain; charset=UTF-8", timeout)
     try:
-        raw = json.loads(_request(f"{base}/meta", path, "application/json"))
+        raw = json.loads(_request(f"{base}/meta", path, "application/json", timeout))
     except ValueError as e:
         raise _unreachable(base, f"metadata is not JSON: {e}") from e
-    return build_result(path, text, raw)
+    return build_result(path, text.decode("utf-8", "replace"), raw)
 
 
-def _via_client(parser: Any, path: Path, base: str) -> TikaResult:
+def _via_client(parser: Any, path: Path, base: str, timeout: float) -> TikaResult:
     try:
-        parsed = parser.from_file(str(path), serverEndpoint=base)
+        parsed = parser.from_file(
+            str(path), serverEndpoint=base, requestOptions={"timeout": timeout}
+        )
     except Exception as e:  # the client raises requests' and its own errors
         raise _unreachable(base, e) from e
     status = parsed.get("status", 200)
@@ -87,11 +89,13 @@ def _via_client(parser: Any, path: Path, base: str) -> TikaResult:
     return build_result(path, parsed.get("content") or "", parsed.get("metadata") or {})
 
 
-def run_remote(path: Path, tika_url: str) -> TikaResult:
+def run_remote(path: Path, tika_url: str, timeout: float = TIMEOUT) -> TikaResult:
     base = tika_url.rstrip("/")
     parser = _tika_client()
     log.debug("Tika server %s (%s) for %s", base, "client" if parser else "http", path.name)
-    return _via_client(parser, path, base) if parser else _via_http(path, base)
+    if parser:
+        return _via_client(parser, path, base, timeout)
+    return _via_http(path, base, timeout)
 
 
 def version_remote(tika_url: str) -> str:

@@ -53,7 +53,7 @@ def extract_content(
         return _ocr(settings, path, "image", workdir, None)
     if file_type.kind in ("text", "html"):
         return _plain(path, file_type.kind)
-    tika = extract_text(path, tika_url=settings.tika_url)
+    tika = extract_text(path, tika_url=settings.tika_url, timeout=settings.tika_timeout)
     pages = validated.page_count
     needs_ocr = (
         file_type.kind == "pdf"

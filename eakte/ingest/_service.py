@@ -24,6 +24,9 @@ from eakte.ingest._runner import JobResult
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
+#: While a file settles, the inbox is looked at every quarter of the settle time
+#: (at most POLL_SECONDS apart, at least this).
+SETTLE_CHECK_MIN = 0.05
 
 
 class _Nudge(FileSystemEventHandler):
@@ -72,15 +75,16 @@ class InboxService:
         next_rescan = 0.0
         try:
             while not self._stop.is_set():
+                settling = False
                 try:
                     if time.monotonic() >= next_rescan:
                         self._recover()
                         next_rescan = time.monotonic() + self.settings.inbox_rescan_seconds
-                    self._scan()
+                    settling = self._scan()
                     self._reap()
                 except OSError:  # e.g. the inbox share went away: keep watching
                     log.exception("Inbox scan failed; trying again")
-                self._wake.wait(POLL_SECONDS)
+                self._wake.wait(self._pause(settling))
                 self._wake.clear()
         finally:
             observer.stop()
@@ -91,14 +95,25 @@ class InboxService:
         self._stop.set()
         self._wake.set()
 
-    def _scan(self) -> None:
+    def _pause(self, settling: bool) -> float:
+        """Seconds until the next look: soon after a waiting file may have settled."""
+        if not settling:
+            return POLL_SECONDS
+        return min(POLL_SECONDS, max(SETTLE_CHECK_MIN, self.settings.inbox_settle_seconds / 4))
+
+    def _scan(self) -> bool:
+        """Claim and submit every complete file; True if some are still settling."""
+        settling = False
         for path in self.inbox.candidates():
             if self._stop.is_set():
-                return
-            if self.inbox.is_complete(path):
-                job = self.inbox.claim(path)
-                if job is not None:
-                    self._submit(job)
+                return settling
+            if not self.inbox.is_complete(path):
+                settling = True
+                continue
+            job = self.inbox.claim(path)
+            if job is not None:
+                self._submit(job)
+        return settling
 
     def _recover(self) -> None:
         for job in self.inbox.pending_jobs():

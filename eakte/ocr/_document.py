@@ -49,9 +49,10 @@ def ocr_document(
     None in ``page_texts``. Images (PNG, JPEG, TIFF) become a PDF first,
     losslessly. ``jobs`` pages are OCR'd in parallel (0: one per CPU core),
     each by one single-threaded tesseract limited to ``page_timeout`` seconds.
-    ``rotate_pages`` detects each page's orientation in the OCR run and turns
-    sideways or upside-down pages upright; ``deskew`` straightens skewed scans
-    (one more tesseract run per page, and the page image is re-encoded).
+    ``rotate_pages`` reads a page that was not read as it lies once more with
+    orientation detection, and turns sideways or upside-down pages upright;
+    ``deskew`` straightens skewed scans (one more tesseract run per page, and
+    the page image is re-encoded).
 
     Raises :class:`InputRejected` for faults of the file (damaged, encrypted,
     too large) and :class:`ExtractionError` when OCR itself fails.
@@ -85,7 +86,9 @@ def ocr_document(
     def time_limit(pages: int | None) -> float:
         if pages is None:  # checking and converting the input
             return _JOB_SLACK + page_timeout
-        runs = 2 if deskew else 1  # deskew asks tesseract once more per page
+        # deskew asks tesseract once more per page; a page not read as it lies is read
+        # again with orientation detection
+        runs = 1 + deskew + rotate_pages
         return _JOB_SLACK + math.ceil(pages / parallel) * (runs * page_timeout + _PAGE_SLACK)
 
     reply = _run(request, time_limit, source)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-#: Tesseract page segmentation "automatic, with orientation and script detection":
-#: orientation is found inside the OCR run (8-20 % more tesseract time, measured)
-#: instead of by OCRmyPDF's ``--rotate-pages`` (a preview rendering and a separate
-#: tesseract OSD run per page: about 0.9 s, a third of the OCR time).
-PSM_AUTO_OSD = 1
+#: Orientation: OCRmyPDF's ``--rotate-pages`` renders a preview and runs tesseract's
+#: detection (``--psm 0``) on every page, nearly the cost of reading it; ``--psm 1``
+#: costs 35-55 % more per page. The engine plugin reads each page as it lies and
+#: detects the orientation only for a page that was not read (see ``_engine``).
+_PLUGINS = ["eakte.ocr._raster"]
+_ORIENTATION_PLUGIN = "eakte.ocr._engine"
 #: Linearising ("fast web view") is off: renditions are read whole, not streamed.
 _NEVER_LINEARIZE_MB = 1e9
 
@@ -47,14 +48,13 @@ def ocrmypdf_options(
         "pdf_renderer": "sandwich",
         # A plain scanned page is handed to tesseract as the image it holds,
         # not rendered and PNG-encoded again (~10 % of tesseract's time).
-        "plugins": ["eakte.ocr._raster"],
+        "plugins": [*_PLUGINS, _ORIENTATION_PLUGIN] if rotate_pages else _PLUGINS,
         "optimize": 0,  # lossless, and the scans are kept as delivered
         "fast_web_view": _NEVER_LINEARIZE_MB,
         "jobs": jobs,
         "use_threads": True,  # worker processes would break inside daemonic processes
         "tesseract_timeout": page_timeout,
         "tesseract_non_ocr_timeout": page_timeout,
-        "tesseract_pagesegmode": PSM_AUTO_OSD if rotate_pages else None,
         # Deskew needs one more tesseract run per page (--psm 2, ~0.5 s: +18 %),
         # and the page image is then re-rendered and re-encoded (a test page grew
         # 3.7×); recognition copes with small skew without it. Works with "skip".

@@ -116,7 +116,8 @@ def _upright_rotation(directions: Iterable[tuple[float, int]]) -> int | None:
 def upright_pages(path: Path, pages: Iterable[int]) -> list[int]:
     """Turn the given pages (0-based) so that their OCR text reads left to right.
 
-    Tesseract's orientation detection runs inside the OCR run (``--psm 1``), so
+    Tesseract's orientation detection runs inside the OCR run (``--psm 1``, or
+    ``--psm 3`` for a page turned 90° clockwise), so
     the text layer of a sideways or upside-down scan is right, but the page is
     still shown as scanned. Text direction d (counter-clockwise, in page
     space) reads horizontally when the page is shown turned by ``/Rotate = d``

@@ -80,12 +80,16 @@ def test_page_with_text_is_not_ocrd(image_pdf: Path, text_pdf: Path, tmp_path: P
     assert_pdfa(result.pdfa)
 
 
-def test_sideways_scan_is_read_and_turned(page_one: Image.Image, tmp_path: Path) -> None:
+@pytest.mark.parametrize("turned", [90, 270])
+def test_sideways_scan_is_read_and_turned(
+    page_one: Image.Image, tmp_path: Path, turned: int
+) -> None:
+    """90: read again with orientation detection; 270: tesseract reads it as it lies."""
     source = tmp_path / "sideways.png"
-    page_one.rotate(90, expand=True).save(source, dpi=(300, 300))  # no EXIF to help
+    page_one.rotate(turned, expand=True).save(source, dpi=(300, 300))  # no EXIF to help
     result = ocr_document(source, "image", tmp_path / "out")
     assert_words(result.text, PAGE_ONE)
-    assert rotation(result.pdfa) == 90
+    assert rotation(result.pdfa) == turned
     assert_pdfa(result.pdfa)
 
 

@@ -134,8 +134,15 @@ class FakeClient:
 
     def __init__(self, answer: dict[str, Any] | Exception) -> None:
         self.answer = answer
+        self.options: dict[str, Any] = {}
 
-    def from_file(self, filename: str, serverEndpoint: str) -> dict[str, Any]:  # noqa: N803
+    def from_file(
+        self,
+        filename: str,
+        serverEndpoint: str,  # noqa: N803
+        requestOptions: dict[str, Any],  # noqa: N803
+    ) -> dict[str, Any]:
+        self.options = requestOptions
         if isinstance(self.answer, Exception):
             raise self.answer
         return self.answer
@@ -153,13 +160,15 @@ class FakeClient:
 def test_remote_through_the_tika_client(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: Any, expected: Any
 ) -> None:
-    monkeypatch.setattr(remote, "_tika_client", lambda: FakeClient(answer))
+    client = FakeClient(answer)
+    monkeypatch.setattr(remote, "_tika_client", lambda: client)
     path = tmp_path / "a.txt"
     path.write_bytes(b"Hallo")
     if expected == "ok":
-        assert extract_text(path, tika_url="http://tika:9998") == TikaResult(
+        assert extract_text(path, tika_url="http://tika:9998", timeout=12) == TikaResult(
             "Hallo", None, {"title": "T"}, None
         )
+        assert client.options == {"timeout": 12}
     else:
         with pytest.raises(expected):
             extract_text(path, tika_url="http://tika:9998")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from eakte._workerpool import WorkerLost
 from eakte.exceptions import ExtractionError, InputRejected
 from eakte.ocr import _document, _pool, ocr_document
-from eakte.ocr._pool import WorkerLost
 
 
 class StubPool:

@@ -9,7 +9,7 @@ import pytest
 from ocrmypdf.api import create_options
 from ocrmypdf.cli import ArgumentParser
 
-from eakte.ocr._options import PSM_AUTO_OSD, ocrmypdf_options
+from eakte.ocr._options import ocrmypdf_options
 
 
 def options(**changes: Any) -> dict[str, Any]:
@@ -48,10 +48,12 @@ def test_redo_mode_would_refuse_deskew(tmp_path: Path) -> None:
         validated({**options(deskew=True), "mode": "redo"}, tmp_path)
 
 
-def test_orientation_is_found_in_the_ocr_run() -> None:
-    assert options()["tesseract_pagesegmode"] == PSM_AUTO_OSD
-    assert options(rotate_pages=False)["tesseract_pagesegmode"] is None
+def test_orientation_is_found_by_the_engine_plugin_only_when_needed() -> None:
+    assert "eakte.ocr._engine" in options()["plugins"]
+    assert "eakte.ocr._engine" not in options(rotate_pages=False)["plugins"]
+    assert "eakte.ocr._raster" in options(rotate_pages=False)["plugins"]
     assert "rotate_pages" not in options()  # no separate OSD run per page
+    assert "tesseract_pagesegmode" not in options()  # the plugin chooses per run
 
 
 def test_limits_reach_ocrmypdf() -> None:

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.unit.ocr.test_pool import gone
+from tests.unit.workerpool.test_pool import gone
 
 ORPHAN = Path(__file__).with_name("orphan.py")
 

@@ -1,10 +1,10 @@
-"""A stand-in for ``eakte.ocr._worker`` that misbehaves on request (fault injection).
+"""A stand-in for a worker (``eakte.ocr._worker``) that misbehaves on request (fault injection).
 
     python fake_worker.py MODE
 
-MODE: ``ok`` answers every job (with its pid); ``crash`` exits on the first job;
-``hang`` never answers; ``slow-ocr`` reports the page count, starts a child (its pid goes to the
-request's ``pidfile``), then never answers.
+MODE: ``ok`` answers every job (with its pid); ``env`` also with its EAKTE_FAKE_WORKER;
+``crash`` exits on the first job; ``hang`` never answers; ``slow-ocr`` reports the page
+count, starts a child (its pid goes to the request's ``pidfile``), then never answers.
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ def main(mode: str) -> None:
             child = subprocess.Popen(["sleep", "3600"])
             Path(request["pidfile"]).write_text(str(child.pid))
             time.sleep(3600)
-        send({"status": "ok", "pid": os.getpid(), "echo": request})
+        reply = {"status": "ok", "pid": os.getpid(), "echo": request}
+        if mode == "env":
+            reply["env"] = os.environ.get("EAKTE_FAKE_WORKER")
+        send(reply)
 
 
 if __name__ == "__main__":

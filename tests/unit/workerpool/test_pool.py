@@ -1,7 +1,8 @@
-"""The worker pool with a fake worker: reuse, crashes, hangs (no OCR involved)."""
+"""The worker pool with a fake worker: reuse, crashes, hangs (no OCR or Tika involved)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -9,21 +10,22 @@ from pathlib import Path
 
 import pytest
 
+from eakte._workerpool import WorkerLost, WorkerPool
+from eakte.extract import _tika
 from eakte.ocr import _pool
-from eakte.ocr._pool import WorkerLost, WorkerPool
 
 FAKE = Path(__file__).with_name("fake_worker.py")
 
 
-MakePool = Callable[[str], WorkerPool]
+MakePool = Callable[..., WorkerPool]
 
 
 @pytest.fixture
 def pool_of() -> Iterator[MakePool]:
     pools: list[WorkerPool] = []
 
-    def make(mode: str) -> WorkerPool:
-        pool = WorkerPool((sys.executable, str(FAKE), mode))
+    def make(mode: str, jobs_per_worker: int = 100) -> WorkerPool:
+        pool = WorkerPool((sys.executable, str(FAKE), mode), jobs_per_worker=jobs_per_worker)
         pools.append(pool)
         return pool
 
@@ -53,11 +55,8 @@ def test_a_worker_serves_one_job_after_another(pool_of: MakePool) -> None:
     assert first["pid"] == second["pid"]
 
 
-def test_workers_are_replaced_after_many_jobs(
-    pool_of: MakePool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(_pool, "JOBS_PER_WORKER", 2)
-    pool = pool_of("ok")
+def test_workers_are_replaced_after_many_jobs(pool_of: MakePool) -> None:
+    pool = pool_of("ok", jobs_per_worker=2)
     pids = [pool.run({}, generous)["pid"] for _ in range(3)]
     assert pids[0] == pids[1] != pids[2]
 
@@ -112,6 +111,22 @@ def test_a_stuck_ocr_is_killed_with_its_children(pool_of: MakePool, tmp_path: Pa
     assert not pool._idle
 
 
-def test_the_real_worker_command_is_safe_from_the_current_directory() -> None:
+def test_the_environment_is_made_for_each_new_worker(pool_of: MakePool) -> None:
+    calls: list[int] = []
+
+    def env() -> dict[str, str]:
+        calls.append(1)
+        return {**os.environ, "EAKTE_FAKE_WORKER": str(len(calls))}
+
+    pool = WorkerPool((sys.executable, str(FAKE), "env"), env=env, jobs_per_worker=1)
+    try:
+        assert pool.run({}, generous)["env"] == "1"
+        assert pool.run({}, generous)["env"] == "2"
+    finally:
+        pool.close()
+
+
+def test_the_real_worker_commands_are_safe_from_the_current_directory() -> None:
     """-P: a file in the working directory (say subprocess.py) cannot shadow a module."""
     assert _pool.WORKER_COMMAND[1:] == ("-P", "-m", "eakte.ocr._worker")
+    assert _tika.WORKER_COMMAND[1:] == ("-P", "-m", "eakte.extract._tika_worker")

@@ -1,5 +1,5 @@
 """Helper for test_worker: ``python orphan.py`` starts a process that watches its
-parent (this script) like the OCR worker does, prints its pid, and waits."""
+parent (this script) like the OCR and Tika workers do, prints its pid, and waits."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 
 CHILD = """
 import os, subprocess, sys, time
-from eakte.ocr._worker import watch_parent
+from eakte._workerpool import watch_parent
 watch_parent(os.getppid(), interval=0.1)
 grandchild = subprocess.Popen(["sleep", "3600"])  # like a running tesseract
 print(os.getpid(), grandchild.pid, flush=True)
