@@ -79,9 +79,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from eakte.commands import admin, casefiles, ingest, keys, serve, verify, worker
+    from eakte.commands import admin, casefiles, ingest, keys, search, serve, verify, worker
 
-    for module in (admin, casefiles, ingest, keys, serve, verify, worker):
+    for module in (admin, casefiles, ingest, keys, search, serve, verify, worker):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL; default: SQLite file eakte.sqlite3 in the data dir."
     )
     storage_backend: Literal["fs", "s3"] = Field("fs", description="Object store backend.")
+    search_backend: Literal["tantivy", "whoosh"] = Field(
+        "tantivy", description="Full-text search engine."
+    )
+    search_dir: Path | None = Field(
+        None, description="Directory of the search index (default: data_dir/search)."
+    )
     storage_dir: Path | None = Field(
         None, description="Folder of the fs object store; default: objects/ in the data dir."
     )
@@ -99,6 +105,9 @@ class Settings(BaseSettings):
     )
     ingest_workers: int = Field(
         0, ge=0, description="Parallel ingest workers (0: one per CPU core)."
+    )
+    ingest_max_attempts: int = Field(
+        5, ge=1, description="Attempts at a file that keeps failing before it goes to .failed/."
     )
     ocr_languages: str = Field("deu+eng", description="Tesseract languages for OCR.")
     ocr_page_timeout: float = Field(180.0, gt=0, description="Seconds allowed per OCR page.")
@@ -182,6 +191,10 @@ class Settings(BaseSettings):
     @property
     def resolved_storage_dir(self) -> Path:
         return self.storage_dir or self.data_dir / "objects"
+
+    @property
+    def resolved_search_dir(self) -> Path:
+        return self.search_dir or self.data_dir / "search"
 
     @property
     def resolved_key_dir(self) -> Path:

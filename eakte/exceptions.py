@@ -128,3 +128,15 @@ class ExtractionError(EakteError):
     """Text extraction or OCR failed for a reason that is not the file's fault."""
 
     exit_code = 13
+
+
+class SearchUnavailable(EakteError):
+    """There is no usable search index; the message says what to do."""
+
+    exit_code = 14
+
+
+class QueryError(EakteError):
+    """A search query cannot be read; the message (German, shown to the user) says why."""
+
+    exit_code = 15

@@ -77,13 +77,18 @@ def ingest(app: AppContext, paths: tuple[Path, ...], orgunit: str | None, as_jso
 def watch(app: AppContext) -> None:
     """Watch the scanner inbox and ingest what arrives (until Ctrl+C)."""
     app.records  # noqa: B018  (fail early on a bad configuration or database)
+    from eakte.search import IndexFollower
+
     service = InboxService(app.settings)
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
+    follower = IndexFollower(app.records).start()  # keeps the search index in step
     click.echo(f"Watching {app.settings.inbox_dir.resolve()} (stop with Ctrl+C)")
     try:
         service.run()
     except KeyboardInterrupt:
         service.stop()
+    finally:
+        follower.stop()
 
 
 @click.command("show")

@@ -34,18 +34,22 @@ def serve(app: AppContext, host: str | None, port: int | None, no_watch: bool) -
         "Log in as 'admin' with the password printed at the first start "
         "(reset it with `eakte users passwd admin`)."
     )
-    service = None
+    service = follower = None
     if not no_watch:
         from eakte.ingest import InboxService
+        from eakte.search import IndexFollower
 
         service = InboxService(settings)
         threading.Thread(target=service.run, name="inbox", daemon=True).start()
+        follower = IndexFollower(app.records).start()  # the one writer of the search index
         click.echo(f"Watching the scanner inbox {settings.inbox_dir.resolve()}")
     try:
         waitress_serve(web_app, host=host, port=port, threads=8, ident="eakte")
     finally:
         if service is not None:
             service.stop()
+        if follower is not None:
+            follower.stop()
 
 
 COMMANDS = [serve]

@@ -28,8 +28,6 @@ _FACET_SIZE = 50
 #: Held by the backend that writes, from its first upsert until ``close()``, like
 #: tantivy's writer lock (whoosh's own lock is only held during one commit).
 _INDEXER_LOCK = "EAKTE_INDEXER_LOCK"
-_EPOCH = datetime(1970, 1, 1)
-_MICROSECOND = timedelta(microseconds=1)
 
 
 def _schema() -> Any:
@@ -166,10 +164,10 @@ class WhooshBackend:
         return wq.ConstantScoreQuery(wq.Prefix(field, beginning), _PREFIX_SCORE)
 
     def _dates(self, field: str, dates: DateRange) -> Any:
-        # the end is midnight of the last day, as in the tantivy backend
+        # the end day counts whole: up to (not including) the next midnight
         start = _at(dates.start) if dates.start else None
-        end = _at(dates.end) if dates.end else None
-        return wq.DateRange(field, start, end)
+        end = _at(dates.end + timedelta(days=1)) if dates.end else None
+        return wq.DateRange(field, start, end, endexcl=end is not None)
 
     def _any(self, field: str, values: Sequence[str]) -> Any:
         return wq.ConstantScoreQuery(wq.Or([wq.Term(field, v) for v in values]))
@@ -232,10 +230,7 @@ class WhooshBackend:
             return BackendResult(total=len(found), hits=hits, facets=counts)
 
     def _hit(self, hit: Any, sort: Sort) -> StoredHit:
-        if sort is Sort.RELEVANCE:
-            score = float(hit.score)
-        else:  # like tantivy: the sort value, nanoseconds since 1970
-            score = float((hit["sort_date"] - _EPOCH) // _MICROSECOND * 1000)
+        score = float(hit.score) if sort is Sort.RELEVANCE else 0.0  # by date: no score
         return StoredHit(str(hit["doc_id"]), score, json.loads(hit["stored"]))
 
     def fuzzy_texts(self, folded: str, *, orgunits: frozenset[str] | None, limit: int) -> list[str]:

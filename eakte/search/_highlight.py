@@ -1,0 +1,81 @@
+"""Snippets with the matched words marked, cut from the text stored in the index.
+
+The same analysis that indexed the text finds the matches again, so a search
+for ``Anträge`` marks ``Antrag`` and ``Sperrmüll`` marks ``Sperrmüllabfuhr``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from ._analysis import tokens
+from ._model import ParsedQuery
+
+_SPACES = re.compile(r"\s+")
+WIDTH = 220  # characters around the best spot
+_MIN_PREFIX_WORD = 4
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """Text pieces; the ones with ``True`` matched the query."""
+
+    parts: tuple[tuple[str, bool], ...]
+
+    def html(self) -> str:
+        return "".join(
+            f"<mark>{html.escape(text)}</mark>" if hit else html.escape(text)
+            for text, hit in self.parts
+        )
+
+    def plain(self, start: str = "[", end: str = "]") -> str:
+        return "".join(f"{start}{text}{end}" if hit else text for text, hit in self.parts)
+
+
+def _matcher(query: ParsedQuery) -> tuple[set[str], tuple[str, ...]]:
+    stems = {stem for stem, _ in query.words}
+    stems |= {stem for phrase in query.phrases for stem in phrase}
+    stems |= set(query.sender_words)
+    prefixes = tuple(query.prefixes) + tuple(
+        folded for _, folded in query.words if len(folded) >= _MIN_PREFIX_WORD
+    )
+    return stems, prefixes
+
+
+def snippet(text: str, query: ParsedQuery, width: int = WIDTH) -> Snippet:
+    """The part of ``text`` with the most matches, at most about ``width`` characters."""
+    stems, prefixes = _matcher(query)
+    spans = [
+        (t.start, t.end)
+        for t in tokens(text)
+        if t.stem in stems or (prefixes and t.folded.startswith(prefixes))
+    ]
+    if not spans:
+        cut = text[:width]
+        return Snippet(((cut + ("…" if len(text) > width else ""), False),))
+    best_start, best_count = spans[0][0], 0
+    for index, (start, _) in enumerate(spans):
+        count = sum(1 for s, _ in spans[index:] if s < start + width)
+        if count > best_count:
+            best_start, best_count = start, count
+    window_start = max(0, text.rfind(" ", 0, max(0, best_start - width // 4)) + 1)
+    window_end = min(len(text), window_start + width)
+    if window_end < len(text):
+        space = text.rfind(" ", best_start, window_end)
+        window_end = space if space > best_start else window_end
+    parts: list[tuple[str, bool]] = [("…", False)] if window_start > 0 else []
+    position = window_start
+    for start, end in spans:
+        if start < window_start or end > window_end:
+            continue
+        if start > position:
+            parts.append((text[position:start], False))
+        parts.append((text[start:end], True))
+        position = end
+    if position < window_end:
+        parts.append((text[position:window_end], False))
+    if window_end < len(text):
+        parts.append(("…", False))
+    return Snippet(tuple((p if hit else _SPACES.sub(" ", p), hit) for p, hit in parts))

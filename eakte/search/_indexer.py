@@ -1,0 +1,233 @@
+"""The one writer of the search index: it follows the audit log.
+
+Every change of a document writes an audit event in the same transaction, and
+events are numbered in commit order. The indexer reads the events after its
+watermark, re-indexes the documents they name, commits the index, and only
+then moves the watermark. So the index is written only after the database
+commit, and a crash anywhere in between is repaired by the next ``sync``
+(re-indexing a document twice is harmless). Web requests never write.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC
+from pathlib import Path
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from eakte.models import AuditEvent, Document
+from eakte.records import Records
+
+from . import _location
+from ._model import Backend, IndexDoc
+from ._tantivy import SearchIndexError
+
+log = logging.getLogger(__name__)
+
+BATCH = 5_000
+_EVENTS_PER_ROUND = 10_000
+Progress = Callable[[int, int], None]
+
+
+def index_doc(document: Document) -> IndexDoc:
+    case_file, case = document.case_file, document.case
+    received = document.created_at
+    if received.tzinfo is None:
+        received = received.replace(tzinfo=UTC)
+    return IndexDoc(
+        doc_id=document.id,
+        title=document.title,
+        text=document.text or "",
+        orgunit=document.orgunit.code,
+        orgunit_id=document.orgunit_id,
+        received=received,
+        version_count=document.version_count,
+        reference=(case.reference if case else case_file.reference if case_file else ""),
+        plan_code=case_file.plan_item.code if case_file else "",
+        doc_type=document.document_type or "",
+        sender=document.sender or "",
+        document_date=document.document_date,
+        state="abgelegt" if case_file else "posteingang",
+        case_file_id=document.case_file_id or "",
+        case_id=document.case_id or "",
+    )
+
+
+@dataclass
+class CheckReport:
+    """Differences between the index and the database (empty lists: in step)."""
+
+    missing: list[str] = field(default_factory=list)  # in the database, not in the index
+    extra: list[str] = field(default_factory=list)  # in the index, not in the database
+    stale: list[str] = field(default_factory=list)  # indexed with an older version count
+    behind: int = 0  # audit events not yet applied
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.extra or self.stale or self.behind)
+
+
+class SearchIndexer:
+    def __init__(self, records: Records) -> None:
+        self.records = records
+        self.settings = records.settings
+        self._backend: Backend | None = None
+        self._generation: Path | None = None
+
+    # -- the index in use ------------------------------------------------------------
+
+    def _open(self) -> tuple[Backend, Path]:
+        current = _location.current_generation(self.settings)
+        if self._backend is not None and self._generation == current and current is not None:
+            return self._backend, current
+        self.close()  # first use, or a reindex elsewhere swapped generations
+        generation = _location.current_generation(self.settings)
+        if generation is None:
+            log.info("No search index yet: building one")
+            self.reindex()
+            generation = _location.current_generation(self.settings)
+            assert generation is not None
+        try:
+            backend = _location.open_backend(self.settings, generation, writable=True)
+        except SearchIndexError as e:
+            log.error("Search index unusable (%s): rebuilding it", e)
+            self.reindex()
+            generation = _location.current_generation(self.settings)
+            assert generation is not None
+            backend = _location.open_backend(self.settings, generation, writable=True)
+        self._backend, self._generation = backend, generation
+        return backend, generation
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+        self._backend = self._generation = None
+
+    # -- keeping up ------------------------------------------------------------------
+
+    def sync(self) -> int:
+        """Index what changed since the watermark; returns the number of documents."""
+        backend, generation = self._open()
+        watermark = _location.read_watermark(generation)
+        total = 0
+        while True:
+            with self.records.reading() as session:
+                events = session.execute(
+                    select(AuditEvent.seq, AuditEvent.object_type, AuditEvent.object_id)
+                    .where(AuditEvent.seq > watermark)
+                    .order_by(AuditEvent.seq)
+                    .limit(_EVENTS_PER_ROUND)
+                ).all()
+                if not events:
+                    return total
+                docs = list(_affected(session, events))
+            if docs:
+                backend.upsert(docs)
+            total += len(docs)
+            watermark = events[-1].seq
+            _location.write_watermark(generation, watermark)
+
+    # -- rebuilding --------------------------------------------------------------------
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Build a new generation from the database and swap it in; searches keep
+        using the old one meanwhile. Returns the number of documents indexed."""
+        self.close()
+        generation = _location.new_generation(self.settings)
+        backend = _location.open_backend(self.settings, generation, writable=True)
+        done = 0
+        try:
+            with self.records.reading() as session:
+                head = session.scalar(select(func.max(AuditEvent.seq))) or 0
+                total = session.scalar(select(func.count()).select_from(Document)) or 0
+                for batch in _batches(
+                    session.scalars(select(Document).execution_options(yield_per=1000))
+                ):
+                    backend.upsert([index_doc(d) for d in batch])
+                    done += len(batch)
+                    if progress:
+                        progress(done, total)
+            _location.write_watermark(generation, head)
+        finally:
+            backend.close()
+        _location.make_current(self.settings, generation)
+        return done
+
+    def repair(self, report: CheckReport) -> int:
+        """Index the missing and stale documents, then catch up; documents only in the
+        index (a restored database) need a rebuild. Returns the documents indexed."""
+        if report.extra:
+            return self.reindex()
+        backend, _ = self._open()
+        ids = set(report.missing) | set(report.stale)
+        count = 0
+        if ids:
+            with self.records.reading() as session:
+                docs = [
+                    index_doc(d)
+                    for d in session.scalars(select(Document).where(Document.id.in_(ids)))
+                ]
+            backend.upsert(docs)
+            count = len(docs)
+        return count + self.sync()
+
+    # -- comparing ---------------------------------------------------------------------
+
+    def check(self) -> CheckReport:
+        generation = _location.current_generation(self.settings)
+        report = CheckReport()
+        with self.records.reading() as session:
+            in_db = {
+                row[0]: row[1]
+                for row in session.execute(select(Document.id, Document.version_count))
+            }
+            head = session.scalar(select(func.max(AuditEvent.seq))) or 0
+        if generation is None:
+            report.missing = sorted(in_db)
+            report.behind = head
+            return report
+        backend = _location.open_backend(self.settings, generation)
+        try:
+            indexed = backend.versions()
+        finally:
+            backend.close()
+        report.missing = sorted(set(in_db) - set(indexed))
+        report.extra = sorted(set(indexed) - set(in_db))
+        report.stale = sorted(d for d in set(in_db) & set(indexed) if in_db[d] != indexed[d])
+        report.behind = max(0, head - _location.read_watermark(generation))
+        return report
+
+
+def _batches(rows: Iterable[Document]) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _affected(session: Session, events: Iterable[object]) -> Iterator[IndexDoc]:
+    """The documents named by these events (directly, or through their Akte/Vorgang)."""
+    document_ids: set[str] = set()
+    containers: set[str] = set()
+    for event in events:
+        object_type, object_id = event[1], event[2]  # type: ignore[index]
+        if object_type == "document":
+            document_ids.add(object_id)
+        elif object_type in ("casefile", "case"):
+            containers.add(object_id)
+    condition: ColumnElement[bool] | None = Document.id.in_(document_ids) if document_ids else None
+    if containers:
+        by_container = or_(Document.case_file_id.in_(containers), Document.case_id.in_(containers))
+        condition = by_container if condition is None else or_(condition, by_container)
+    if condition is None:
+        return
+    for document in session.scalars(select(Document).where(condition)):
+        yield index_doc(document)

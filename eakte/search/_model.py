@@ -1,0 +1,123 @@
+"""What the search backends index and answer, independent of the engine."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+#: Facets and their index fields.
+FACETS = ("orgunit", "doc_type", "year", "state")
+
+
+class Sort(enum.StrEnum):
+    RELEVANCE = "relevanz"
+    NEWEST = "neueste"
+    OLDEST = "aelteste"
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    """One document as the index sees it (built from the database by the indexer)."""
+
+    doc_id: str
+    title: str
+    text: str
+    orgunit: str  # org unit code, e.g. "32"
+    orgunit_id: str
+    received: datetime
+    version_count: int
+    reference: str = ""  # Aktenzeichen of its Vorgang or Akte, as written
+    plan_code: str = ""  # file plan code of its Akte
+    doc_type: str = ""
+    sender: str = ""
+    document_date: date | None = None
+    state: str = "posteingang"
+    case_file_id: str = ""
+    case_id: str = ""
+
+    @property
+    def sort_date(self) -> date:
+        return self.document_date or self.received.date()
+
+    @property
+    def year(self) -> int:
+        return self.sort_date.year
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date | None = None
+    end: date | None = None  # inclusive
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query in terms of analysed terms (see ``_query.parse``)."""
+
+    #: Each clause must match: a word is (stem, folded); it matches the stem in
+    #: text/title/sender, or (for words of 4+ letters) a folded word it begins.
+    words: tuple[tuple[str, str], ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()  # stems in order
+    prefixes: tuple[str, ...] = ()  # folded beginnings ("Genehm*")
+    excluded: tuple[str, ...] = ()  # stems that must not occur
+    references: tuple[str, ...] = ()  # normalised Aktenzeichen (az:)
+    #: the whole query read as an Aktenzeichen: it also matches documents filed under it
+    reference_alternative: str | None = None
+    doc_types: tuple[str, ...] = ()  # lowercase
+    sender_words: tuple[str, ...] = ()  # stems
+    orgunits: tuple[str, ...] = ()  # codes
+    plan_prefixes: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    document_dates: DateRange | None = None
+    received_dates: DateRange | None = None
+    years: tuple[int, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self == ParsedQuery()
+
+
+@dataclass(frozen=True)
+class StoredHit:
+    doc_id: str
+    score: float
+    fields: Mapping[str, object]  # stored fields, incl. "text" for the snippet
+
+
+@dataclass
+class BackendResult:
+    total: int
+    hits: list[StoredHit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    """One search engine. Writes come from one writer process only (the indexer)."""
+
+    name: str
+
+    def upsert(self, docs: Sequence[IndexDoc]) -> None:
+        """Add or replace these documents and commit."""
+
+    def search(
+        self,
+        query: ParsedQuery,
+        *,
+        orgunits: frozenset[str] | None,
+        sort: Sort,
+        offset: int,
+        limit: int,
+        facets: bool,
+    ) -> BackendResult:
+        """Documents matching ``query`` in the org units (ids; None: all)."""
+
+    def fuzzy_texts(self, folded: str, *, orgunits: frozenset[str] | None, limit: int) -> list[str]:
+        """Stored texts of documents with a word within edit distance 2 of ``folded``."""
+
+    def versions(self) -> dict[str, int]:
+        """doc_id → version_count of everything indexed (for ``eakte search check``)."""
+
+    def close(self) -> None: ...
