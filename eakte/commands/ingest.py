@@ -10,6 +10,7 @@ import click
 
 from eakte import records
 from eakte.cli import AppContext, pass_app, print_json
+from eakte.exceptions import EakteError
 from eakte.ingest import Inbox, InboxService, LocalExecutor, Outcome, Pipeline, run_job
 from eakte.ingest._status import inbox_status
 from eakte.models import IngestStatus
@@ -60,6 +61,7 @@ def ingest(app: AppContext, paths: tuple[Path, ...], orgunit: str | None, as_jso
         data = result.outcome.as_dict()
         data["path"] = str(path)
         results.append(data)
+    _update_search_index(app)
     if as_json:
         print_json(results)
     else:
@@ -70,6 +72,20 @@ def ingest(app: AppContext, paths: tuple[Path, ...], orgunit: str | None, as_jso
                 click.echo(f"           {detail}")
     if any(r["status"] == IngestStatus.FAILED for r in results):
         raise SystemExit(1)
+
+
+def _update_search_index(app: AppContext) -> None:
+    """Make the new documents searchable now, unless a running service holds the index
+    (it indexes them within a second then)."""
+    from eakte.search import SearchIndexer
+
+    indexer = SearchIndexer(app.records)
+    try:
+        indexer.sync()
+    except EakteError as exc:
+        click.echo(f"Note: the search index was not updated now ({exc}).", err=True)
+    finally:
+        indexer.close()
 
 
 @click.command("watch")
