@@ -158,13 +158,15 @@ class SearchIndexer:
         return done
 
     def repair(self, report: CheckReport) -> int:
-        """Index the missing and stale documents, then catch up; documents only in the
-        index (a restored database) need a rebuild. Returns the documents indexed."""
+        """Catch up with the audit log, then index whatever is still missing or stale;
+        documents only in the index (a restored database) need a rebuild. Returns the
+        number of documents indexed."""
         if report.extra:
             return self.reindex()
+        count = self.sync()  # what the audit log says; then whatever is still off
         backend, _ = self._open()
-        ids = set(report.missing) | set(report.stale)
-        count = 0
+        left = self.check()
+        ids = set(left.missing) | set(left.stale)
         if ids:
             with self.records.reading() as session:
                 docs = [
@@ -172,8 +174,8 @@ class SearchIndexer:
                     for d in session.scalars(select(Document).where(Document.id.in_(ids)))
                 ]
             backend.upsert(docs)
-            count = len(docs)
-        return count + self.sync()
+            count += len(docs)
+        return count
 
     # -- comparing ---------------------------------------------------------------------
 

@@ -55,10 +55,12 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def make_current(settings: Settings, generation: Path) -> None:
-    """Point searches at ``generation`` and remove older generations."""
+    """Point searches at ``generation``; keep the one it replaces (a search that read
+    the old pointer a moment ago may still be opening it) and remove older ones."""
+    previous = current_generation(settings)
     _write_atomic(engine_dir(settings) / POINTER, generation.name)
     for folder in engine_dir(settings).glob("gen-*"):
-        if folder != generation and folder.is_dir():
+        if folder not in (generation, previous) and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)  # open readers keep their files (POSIX)
 
 

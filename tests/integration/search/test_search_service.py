@@ -198,3 +198,35 @@ def test_cli(settings: Settings, office: dict[str, str], tmp_path: Path) -> None
     assert "1 Treffer" in plain.output  # type: ignore[attr-defined]
     assert "Die »Anträge« liegen bei." in plain.output  # type: ignore[attr-defined]
     assert run(settings, "search", "farbe:rot").exit_code == 15  # type: ignore[attr-defined]
+
+
+def test_check_names_differences_and_repairs(
+    records: Records, settings: Settings, office: dict[str, str]
+) -> None:
+    added = add(records, "32", "Nachtrag", "Ein Nachtrag zum Antrag.")
+    found = run(settings, "search", "check", "--json")
+    assert found.exit_code == 10  # type: ignore[attr-defined]
+    report = json.loads(found.output)  # type: ignore[attr-defined]
+    assert report["missing"] == [added] and report["behind"] > 0
+    repaired = run(settings, "search", "check", "--repair")
+    assert "Repaired: 1 documents indexed" in repaired.output  # type: ignore[attr-defined]
+    assert run(settings, "search", "check").exit_code == 0  # type: ignore[attr-defined]
+
+
+def test_searches_go_on_during_a_reindex(
+    records: Records, settings: Settings, office: dict[str, str]
+) -> None:
+    service = SearchService(records)
+    indexer = SearchIndexer(records)
+    try:
+        before = _location.current_generation(settings)
+        assert service.search(SYSTEM, "Antrag").total == 2  # opened the old generation
+        indexer.reindex()
+        after = _location.current_generation(settings)
+        assert after != before and before is not None and before.is_dir()  # kept one round
+        assert service.search(SYSTEM, "Antrag").total == 2  # follows the swap
+        indexer.reindex()
+        assert not before.exists()  # older generations are removed
+    finally:
+        indexer.close()
+        service.close()
