@@ -4,7 +4,9 @@ A file is *claimed* by renaming it into a job folder under the processing area;
 the rename is the lock, so two watchers never take the same file. Each job
 folder holds ``job.json`` (written before the file moves in), the payload and
 an optional sidecar. A job folder that survives a crash is processed again;
-a per-job ``flock`` keeps two live processes off the same job.
+a per-job ``flock`` keeps two live processes off the same job. ``job.json``
+also counts the attempts at the job, so a file that keeps failing (or keeps
+crashing the worker) is given up after ``EAKTE_INGEST_MAX_ATTEMPTS``.
 """
 
 from __future__ import annotations
@@ -56,6 +58,14 @@ class Job:
 
 
 @dataclass(frozen=True)
+class Attempts:
+    """How often a job was started, and how the last attempt ended."""
+
+    used: int
+    last_error: str | None = None  # None: no attempt yet, or the last one was cut short
+
+
+@dataclass(frozen=True)
 class FailedFile:
     path: Path
     reason: str
@@ -70,6 +80,7 @@ class Inbox:
         self.failed = settings.resolved_failed_dir
         self.settle = settings.inbox_settle_seconds
         self.orgunit_folders = settings.inbox_orgunit_folders
+        self.max_attempts = settings.ingest_max_attempts
         self._seen: dict[Path, tuple[int, int, float]] = {}
 
     def ensure(self) -> None:
@@ -206,7 +217,7 @@ class Inbox:
             "sidecar": sidecar,
             "claimed_at": datetime.now(UTC).isoformat(),
         }
-        _write_atomic(folder / JOB_FILE, json.dumps(record, ensure_ascii=False).encode())
+        _write_record(folder, record)
         return Job(job_id, folder, original, name, orgunit, source)
 
     def _take_sidecar(self, job: Job) -> None:
@@ -239,14 +250,31 @@ class Inbox:
             yield job
 
     def lock(self, job: Job) -> IO[bytes] | None:
-        """An exclusive lock on the job (None if a live process holds it)."""
-        handle = (job.folder / ".lock").open("ab")
+        """An exclusive lock on the job (None if a live process holds it, or it is done)."""
+        try:
+            handle = (job.folder / ".lock").open("ab")
+        except FileNotFoundError:  # finished and removed since it was found
+            return None
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
             return None
         return handle
+
+    def attempts(self, job: Job) -> Attempts | None:
+        """The attempts at a job so far; None when it is gone (finished elsewhere)."""
+        record = _read_job(job.folder)
+        if record is None:
+            return None
+        return Attempts(int(record.get("attempts", 0)), record.get("last_error"))
+
+    def record_attempts(self, job: Job, attempts: Attempts) -> None:
+        """Keep the attempts in job.json (atomically: a crash leaves the old or the new)."""
+        record = _read_job(job.folder)
+        if record is not None:
+            record.update(attempts=attempts.used, last_error=attempts.last_error)
+            _write_record(job.folder, record)
 
     def finish(self, job: Job) -> None:
         shutil.rmtree(job.folder, ignore_errors=True)
@@ -340,6 +368,12 @@ def _read_job(folder: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return record
+
+
+def _write_record(folder: Path, record: dict[str, Any]) -> None:
+    # ASCII JSON: a name with bytes that are not UTF-8 (os.fsdecode gives lone
+    # surrogates for them) is written as \udcxx escapes and read back unchanged.
+    _write_atomic(folder / JOB_FILE, json.dumps(record).encode("ascii"))
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -3,7 +3,9 @@
 File events (watchdog) trigger a scan soon; a full rescan runs at start and
 every ``EAKTE_INBOX_RESCAN_SECONDS`` to catch anything the events missed,
 together with the jobs left in the processing area (after a crash, or
-postponed because a service was down).
+postponed because a service was down). A worker process that dies (killed, out
+of memory, crashed on a file) breaks the local pool; a new pool is started and
+the jobs it took are retried, their attempts counted (see ``_runner``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -62,6 +65,7 @@ class InboxService:
     def __init__(self, settings: Settings, executor: Executor | None = None) -> None:
         self.settings = settings
         self.inbox = Inbox(settings)
+        self._own_executor = executor is None
         self.executor = executor or make_executor(settings)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -124,7 +128,16 @@ class InboxService:
 
     def _submit(self, job: Job) -> None:
         log.info("Ingesting %s", job.original)
-        self._running[job.folder] = self.executor.submit(job)
+        try:
+            pending = self.executor.submit(job)
+        except BrokenExecutor:
+            if not self._own_executor:
+                raise
+            log.error("An ingest worker process died; starting new workers")
+            self.executor.shutdown(wait=False)
+            self.executor = make_executor(self.settings)
+            pending = self.executor.submit(job)
+        self._running[job.folder] = pending
 
     def _reap(self) -> None:
         for folder, future in list(self._running.items()):

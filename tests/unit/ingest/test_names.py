@@ -24,6 +24,9 @@ from eakte.ingest._names import failed_name, is_hidden_or_temp, safe_display_nam
         ("nul\x00byte\x1f\x7f.pdf", "nulbyte.pdf"),
         ("  viel   Raum  .pdf ", "viel Raum .pdf"),
         ("Straße_Größe.docx", "Straße_Größe.docx"),
+        ("\u200bun\u00adsicht\ufeffbar.pdf", "unsichtbar.pdf"),
+        ("caf\udce9 \udc80.pdf", "café €.pdf"),  # bytes b"\\xe9", b"\\x80" (Windows-1252)
+        ("x\udc81\ud800.pdf", "x\ufffd.pdf"),  # undefined in Windows-1252; a lone surrogate
     ],
 )
 def test_safe_display_name(raw: str, expected: str) -> None:
@@ -58,6 +61,13 @@ def test_safe_display_name_shortens_keeping_the_extension() -> None:
 )
 def test_failed_name(raw: str, expected: str) -> None:
     assert failed_name(raw) == expected
+
+
+def test_failed_name_leaves_room_for_a_number_and_the_report_in_255_bytes() -> None:
+    name = failed_name("ä" * 120 + ".pdf")  # 244 bytes: a valid name on disk
+    assert name.endswith("ä.pdf")
+    assert len(f"{name[:-4]} (99).pdf.error.txt".encode()) <= 255
+    assert len(failed_name("\udce9" * 250).encode()) <= 200  # 1 byte each on disk, 2 as UTF-8
 
 
 @pytest.mark.parametrize(
