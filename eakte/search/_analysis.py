@@ -22,7 +22,7 @@ import Stemmer  # type: ignore[import-not-found]
 
 #: A word: letters and digits, joined by inner hyphens, dots, slashes or apostrophes
 #: are split (``Bau-Antrag`` → ``bau``, ``antrag``).
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "è": "e", "à": "a"})
 #: ae/oe/ue as umlaut spellings; not "ue" after q or e (Quelle, neue), nor "oe" in e.g. "Poesie"
 _DIGRAPH = re.compile(r"(?<![qe])ue|(?<!p)oe|ae")
@@ -43,6 +43,7 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("german")
 
 
+@functools.lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Lowercase, umlauts and ß folded both ways: ``Müller``, ``Mueller`` → ``muller``."""
     lowered = unicodedata.normalize("NFC", word).lower().translate(_FOLD)
@@ -59,7 +60,7 @@ def stem(word: str) -> str:
 def tokens(text: str) -> Iterator[Token]:
     """The words of ``text`` with their terms and offsets."""
     position = 0
-    for match in _WORD.finditer(text):
+    for match in WORD.finditer(text):
         word = match.group()
         if len(word) > MAX_TERM_CHARS:
             continue
@@ -67,5 +68,17 @@ def tokens(text: str) -> Iterator[Token]:
         position += 1
 
 
+def words(text: str) -> list[str]:
+    """The words of ``text`` as written (what :func:`tokens` would analyse)."""
+    return [word for word in WORD.findall(text) if len(word) <= MAX_TERM_CHARS]
+
+
 def stems(text: str) -> list[str]:
-    return [token.stem for token in tokens(text)]
+    return [stem(word) for word in words(text)]
+
+
+def terms(text: str) -> tuple[list[str], set[str]]:
+    """The stems in order (for ranking and phrases) and the set of folded words (for
+    prefix search) of ``text``: what the engines index, without the offsets."""
+    written = words(text)
+    return [stem(word) for word in written], {fold(word) for word in written}

@@ -15,7 +15,7 @@ import tantivy
 
 from eakte.exceptions import EakteError
 
-from ._analysis import stems, tokens
+from ._analysis import stems, terms
 from ._model import FACETS, BackendResult, DateRange, IndexDoc, ParsedQuery, Sort, StoredHit
 
 _WRITER_HEAP = 128_000_000
@@ -117,12 +117,11 @@ class TantivyBackend:
     def _document(self, doc: IndexDoc) -> tantivy.Document:
         d = tantivy.Document()
         d.add_text("doc_id", doc.doc_id)
-        words = list(tokens(doc.text))
-        d.add_text("text", " ".join(t.stem for t in words))
-        d.add_text(
-            "folded", " ".join({t.folded for t in words} | {t.folded for t in tokens(doc.title)})
-        )
-        d.add_text("title", " ".join(stems(doc.title)))
+        text_stems, folded = terms(doc.text)
+        title_stems, title_folded = terms(doc.title)
+        d.add_text("text", " ".join(text_stems))
+        d.add_text("folded", " ".join(folded | title_folded))
+        d.add_text("title", " ".join(title_stems))
         d.add_text("sender", " ".join(stems(doc.sender)))
         if doc.reference:
             d.add_text("reference", doc.reference)

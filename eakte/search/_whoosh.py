@@ -15,7 +15,7 @@ from whoosh import fields, index, sorting  # type: ignore[import-untyped]
 from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer  # type: ignore[import-untyped]
 
-from ._analysis import stems, tokens
+from ._analysis import stems, terms
 from ._model import FACETS, BackendResult, DateRange, IndexDoc, ParsedQuery, Sort, StoredHit
 from ._tantivy import SearchIndexError, _stored
 
@@ -123,12 +123,13 @@ class WhooshBackend:
         writer.commit()
 
     def _document(self, doc: IndexDoc) -> dict[str, object]:
-        words = list(tokens(doc.text))
+        text_stems, folded = terms(doc.text)
+        title_stems, title_folded = terms(doc.title)
         fields_: dict[str, object] = {
             "doc_id": doc.doc_id,
-            "text": " ".join(t.stem for t in words),
-            "folded": " ".join({t.folded for t in words} | {t.folded for t in tokens(doc.title)}),
-            "title": " ".join(stems(doc.title)),
+            "text": " ".join(text_stems),
+            "folded": " ".join(folded | title_folded),
+            "title": " ".join(title_stems),
             "sender": " ".join(stems(doc.sender)),
             "orgunit": doc.orgunit,
             "orgunit_id": doc.orgunit_id,
