@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ._analysis import fold, tokens
+from ._analysis import fold, words
 from ._model import Backend
 
 MAX_DISTANCE = 2
-_SAMPLE = 20
+_SAMPLE = 10
 
 
 def distance(a: str, b: str, limit: int = MAX_DISTANCE) -> int:
@@ -35,17 +35,23 @@ def suggest_word(backend: Backend, word: str, orgunits: frozenset[str] | None) -
     folded = fold(word)
     if len(folded) < 3:
         return None
-    found: Counter[str] = Counter()
-    best: dict[str, int] = {}
+    seen: Counter[str] = Counter()
     for text in backend.fuzzy_texts(folded, orgunits=orgunits, limit=_SAMPLE):
-        for token in tokens(text):
-            if token.folded == folded:
-                continue
-            gap = distance(token.folded, folded)
-            if gap <= MAX_DISTANCE:
-                spelled = text[token.start : token.end]
-                found[spelled] += 1
-                best[spelled] = gap
+        seen.update(words(text))
+    found: dict[str, tuple[int, int]] = {}  # as written → (distance, -occurrences)
+    gaps: dict[str, int] = {}
+    for spelled, count in seen.items():
+        candidate = fold(spelled)
+        # A misspelt first letter is rare; checking only words that start like the
+        # query keeps this to a few dozen distance computations.
+        if candidate == folded or candidate[:1] != folded[:1]:
+            continue
+        if abs(len(candidate) - len(folded)) > MAX_DISTANCE:
+            continue
+        if candidate not in gaps:
+            gaps[candidate] = distance(candidate, folded)
+        if gaps[candidate] <= MAX_DISTANCE:
+            found[spelled] = (gaps[candidate], -count)
     if not found:
         return None
-    return min(found, key=lambda w: (best[w], -found[w], w))
+    return min(found, key=lambda w: (*found[w], w))
