@@ -24,8 +24,10 @@ import Stemmer  # type: ignore[import-not-found]
 #: are split (``Bau-Antrag`` → ``bau``, ``antrag``).
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "è": "e", "à": "a"})
-#: ae/oe/ue as umlaut spellings; not "ue" after q or e (Quelle, neue), nor "oe" in e.g. "Poesie"
-_DIGRAPH = re.compile(r"(?<![qe])ue|(?<!p)oe|ae")
+#: ae/oe/ue as umlaut spellings (not "ue" after q: Quelle), exactly as the Snowball German
+#: stemmer reads them, so that a stem is always a beginning of the folded word
+#: (``Poeten``: stem ``pot``, folded ``poten``); the highlighter relies on that.
+_DIGRAPH = re.compile(r"(?<!q)ue|oe|ae")
 MAX_TERM_CHARS = 60
 
 
