@@ -29,6 +29,9 @@ _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "
 #: (``Poeten``: stem ``pot``, folded ``poten``); the highlighter relies on that.
 _DIGRAPH = re.compile(r"(?<!q)ue|oe|ae")
 MAX_TERM_CHARS = 60
+#: Raised whenever analysis changes what terms a text gives: an index built with
+#: another version is rebuilt by the indexer (its terms would not meet the queries').
+ANALYSIS_VERSION = 2
 
 
 @dataclass(frozen=True)

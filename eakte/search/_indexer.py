@@ -23,6 +23,7 @@ from eakte.models import AuditEvent, Document
 from eakte.records import Records
 
 from . import _location
+from ._analysis import ANALYSIS_VERSION
 from ._model import Backend, IndexDoc
 from ._tantivy import SearchIndexError
 
@@ -86,8 +87,11 @@ class SearchIndexer:
             return self._backend, current
         self.close()  # first use, or a reindex elsewhere swapped generations
         generation = _location.current_generation(self.settings)
+        if generation is not None and _location.analysis_version(generation) != ANALYSIS_VERSION:
+            log.info("Search index built with another text analysis: rebuilding it")
+            generation = None
         if generation is None:
-            log.info("No search index yet: building one")
+            log.info("Building the search index")
             self.reindex()
             generation = _location.current_generation(self.settings)
             assert generation is not None

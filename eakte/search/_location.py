@@ -16,6 +16,7 @@ from pathlib import Path
 
 from eakte.config import Settings
 
+from ._analysis import ANALYSIS_VERSION
 from ._model import Backend
 
 POINTER = "CURRENT"
@@ -64,15 +65,28 @@ def make_current(settings: Settings, generation: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)  # open readers keep their files (POSIX)
 
 
-def read_watermark(generation: Path) -> int:
+def _read(generation: Path) -> dict[str, object]:
     try:
-        return int(json.loads((generation / WATERMARK).read_text(encoding="utf-8"))["audit_seq"])
-    except (FileNotFoundError, ValueError, KeyError, TypeError):
-        return 0
+        data = json.loads((generation / WATERMARK).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_watermark(generation: Path) -> int:
+    value = _read(generation).get("audit_seq", 0)
+    return value if isinstance(value, int) else 0
+
+
+def analysis_version(generation: Path) -> int | None:
+    """The analysis version the generation was built with (None: unknown)."""
+    value = _read(generation).get("analysis")
+    return value if isinstance(value, int) else None
 
 
 def write_watermark(generation: Path, seq: int) -> None:
-    _write_atomic(generation / WATERMARK, json.dumps({"audit_seq": seq}))
+    data = {"audit_seq": seq, "analysis": ANALYSIS_VERSION}
+    _write_atomic(generation / WATERMARK, json.dumps(data))
 
 
 def open_backend(settings: Settings, generation: Path, *, writable: bool = False) -> Backend:

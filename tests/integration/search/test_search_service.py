@@ -26,6 +26,7 @@ from eakte.records import (
 from eakte.records._demo import DemoResult
 from eakte.records._principal import load_principal
 from eakte.search import SearchIndexer, SearchService, Sort, _location
+from eakte.search._analysis import ANALYSIS_VERSION
 
 PASSWORD = "Sehr-geheimes-Passwort-1"
 
@@ -151,6 +152,23 @@ def test_crash_between_commit_and_index_is_repaired(
         assert indexer.check().ok
     finally:
         indexer.close()
+
+
+def test_an_index_of_another_analysis_version_is_rebuilt(
+    records: Records, settings: Settings, office: dict[str, str]
+) -> None:
+    old = _location.current_generation(settings)
+    assert old is not None
+    (old / _location.WATERMARK).write_text('{"audit_seq": 999999, "analysis": 1}')
+    indexer = SearchIndexer(records)
+    try:
+        indexer.sync()
+    finally:
+        indexer.close()
+    new = _location.current_generation(settings)
+    assert new is not None and new != old
+    assert _location.analysis_version(new) == ANALYSIS_VERSION
+    assert SearchIndexer(records).check().ok
 
 
 def test_a_damaged_index_is_rebuilt_and_searches_say_so(
