@@ -29,9 +29,9 @@ _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "
 #: (``Poeten``: stem ``pot``, folded ``poten``); the highlighter relies on that.
 _DIGRAPH = re.compile(r"(?<!q)ue|oe|ae")
 MAX_TERM_CHARS = 60
-#: Raised whenever analysis changes what terms a text gives: an index built with
+#: Raised whenever what is indexed changes (analysis or fields): an index built with
 #: another version is rebuilt by the indexer (its terms would not meet the queries').
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3  # 3: the Akte's Aktenzeichen indexed too
 
 
 @dataclass(frozen=True)

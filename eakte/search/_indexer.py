@@ -48,6 +48,7 @@ def index_doc(document: Document) -> IndexDoc:
         received=received,
         version_count=document.version_count,
         reference=(case.reference if case else case_file.reference if case_file else ""),
+        case_file_reference=case_file.reference if case_file else "",
         plan_code=case_file.plan_item.code if case_file else "",
         doc_type=document.document_type or "",
         sender=document.sender or "",

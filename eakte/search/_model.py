@@ -30,6 +30,7 @@ class IndexDoc:
     received: datetime
     version_count: int
     reference: str = ""  # Aktenzeichen of its Vorgang or Akte, as written
+    case_file_reference: str = ""  # Aktenzeichen of its Akte (also when in a Vorgang)
     plan_code: str = ""  # file plan code of its Akte
     doc_type: str = ""
     sender: str = ""

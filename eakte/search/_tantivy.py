@@ -37,6 +37,7 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("sender", tokenizer_name="whitespace")
     sb.add_text_field("folded", tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("reference", tokenizer_name="raw")
+    sb.add_text_field("case_file_reference", tokenizer_name="raw")
     sb.add_text_field("plan_code", tokenizer_name="raw")
     sb.add_text_field("orgunit", tokenizer_name="raw", fast=True)
     sb.add_text_field("orgunit_id", tokenizer_name="raw")
@@ -125,6 +126,8 @@ class TantivyBackend:
         d.add_text("sender", " ".join(stems(doc.sender)))
         if doc.reference:
             d.add_text("reference", doc.reference)
+        if doc.case_file_reference:
+            d.add_text("case_file_reference", doc.case_file_reference)
         if doc.plan_code:
             d.add_text("plan_code", doc.plan_code)
         d.add_text("orgunit", doc.orgunit)
@@ -154,6 +157,12 @@ class TantivyBackend:
             options.append(self._prefix("folded", folded))
         return tantivy.Query.disjunction_max_query(options)
 
+    def _reference(self, reference: str) -> tantivy.Query:
+        """Filed under this Aktenzeichen: its Vorgang's, or its Akte's."""
+        return tantivy.Query.disjunction_max_query(
+            [self._term("reference", reference), self._term("case_file_reference", reference)]
+        )
+
     def _prefix(self, field: str, beginning: str) -> tantivy.Query:
         return tantivy.Query.const_score_query(
             tantivy.Query.regex_query(self.schema, field, re.escape(beginning) + ".*"), 0.5
@@ -181,7 +190,7 @@ class TantivyBackend:
         must += [self._word(stem, folded) for stem, folded in query.words]
         must += [tantivy.Query.phrase_query(self.schema, "text", list(p)) for p in query.phrases]
         must += [self._prefix("folded", p) for p in query.prefixes]
-        must += [self._term("reference", r) for r in query.references]
+        must += [self._reference(r) for r in query.references]
         if query.doc_types:
             must.append(self._any("doc_type", query.doc_types))
         must += [self._term("sender", s) for s in query.sender_words]
@@ -212,7 +221,7 @@ class TantivyBackend:
             must.append(self._dates("received", query.received_dates))
         if query.reference_alternative and must:
             reference = tantivy.Query.boost_query(
-                self._term("reference", query.reference_alternative), _REFERENCE_BOOST
+                self._reference(query.reference_alternative), _REFERENCE_BOOST
             )
             words = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
             must = [tantivy.Query.disjunction_max_query([reference, words])]

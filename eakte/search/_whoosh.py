@@ -39,6 +39,7 @@ def _schema() -> Any:
         sender=fields.TEXT(analyzer=words, phrase=False),
         folded=fields.TEXT(analyzer=words, phrase=False),
         reference=fields.ID,
+        case_file_reference=fields.ID,
         plan_code=fields.ID,
         orgunit=fields.ID(sortable=True),
         orgunit_id=fields.ID,
@@ -142,6 +143,8 @@ class WhooshBackend:
         }
         if doc.reference:
             fields_["reference"] = doc.reference
+        if doc.case_file_reference:
+            fields_["case_file_reference"] = doc.case_file_reference
         if doc.plan_code:
             fields_["plan_code"] = doc.plan_code
         if doc.document_date:
@@ -159,6 +162,15 @@ class WhooshBackend:
         if len(folded) >= _MIN_PREFIX_WORD:
             options.append(self._prefix("folded", folded))
         return wq.DisjunctionMax(options)
+
+    def _reference(self, reference: str, boost: float = 1.0) -> Any:
+        """Filed under this Aktenzeichen: its Vorgang's, or its Akte's."""
+        return wq.Or(
+            [
+                wq.Term("reference", reference, boost=boost),
+                wq.Term("case_file_reference", reference, boost=boost),
+            ]
+        )
 
     def _prefix(self, field: str, beginning: str) -> Any:
         # whoosh scores a prefix that expands to one term like that term: force a constant
@@ -178,7 +190,7 @@ class WhooshBackend:
         must += [self._word(stem, folded) for stem, folded in query.words]
         must += [wq.Phrase("text", list(p)) for p in query.phrases]
         must += [self._prefix("folded", p) for p in query.prefixes]
-        must += [wq.Term("reference", r) for r in query.references]
+        must += [self._reference(r) for r in query.references]
         if query.doc_types:
             must.append(self._any("doc_type", query.doc_types))
         must += [wq.Term("sender", s) for s in query.sender_words]
@@ -197,7 +209,7 @@ class WhooshBackend:
         if query.received_dates:
             must.append(self._dates("received", query.received_dates))
         if query.reference_alternative and must:
-            reference = wq.Term("reference", query.reference_alternative, boost=_REFERENCE_BOOST)
+            reference = self._reference(query.reference_alternative, _REFERENCE_BOOST)
             must = [wq.DisjunctionMax([reference, wq.And(must)])]
         if orgunits is not None:
             must.append(self._any("orgunit_id", sorted(orgunits)))

@@ -41,7 +41,8 @@ CORPUS = [
         "Hiermit beantrage ich die Sondernutzung des Gehwegs vor dem Grundstück "
         "Schloßstraße 12 für ein Baugerüst. Die Anträge liegen bei.",
         title="Antrag auf Sondernutzung",
-        reference="32.10.05-0815/2024",
+        reference="32.10.05-0815/2024-3",
+        case_file_reference="32.10.05-0815/2024",
         plan_code="32.10.05",
         doc_type="Antrag",
         sender="Jürgen Weißmüller",

@@ -55,7 +55,8 @@ def ids(
         ("datum:2024", {"antrag", "laerm"}),
         ("datum:01.12.2024..31.12.2024", {"antrag"}),
         ("eingang:<=30.11.2024", {"laerm", "rechnung"}),
-        ("az:32.10.05-0815/2024", {"antrag"}),
+        ("az:32.10.05-0815/2024", {"antrag"}),  # the Akte of its Vorgang
+        ("az:32.10.05-0815/2024-3", {"antrag"}),  # the Vorgang
         ('az:"32.10.05 - 0815 / 2024"', {"antrag"}),
         ("32.10.05 - 0815 / 2024", {"antrag"}),
         ("60.2-123/24", {"laerm"}),
