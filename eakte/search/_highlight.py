@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ._analysis import WORD, fold, stem
-from ._model import ParsedQuery
+from ._model import MIN_PREFIX_WORD, ParsedQuery
 
 _SPACES = re.compile(r"\s+")
 WIDTH = 220  # characters around the best spot
-_MIN_PREFIX_WORD = 4
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def _matcher(query: ParsedQuery) -> tuple[set[str], tuple[str, ...]]:
     stems |= {stem for phrase in query.phrases for stem in phrase}
     stems |= set(query.sender_words)
     prefixes = tuple(query.prefixes) + tuple(
-        folded for _, folded in query.words if len(folded) >= _MIN_PREFIX_WORD
+        folded for _, folded in query.words if len(folded) >= MIN_PREFIX_WORD
     )
     return stems, prefixes
 

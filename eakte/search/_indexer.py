@@ -24,8 +24,7 @@ from eakte.records import Records
 
 from . import _location
 from ._analysis import ANALYSIS_VERSION
-from ._model import Backend, IndexDoc
-from ._tantivy import SearchIndexError
+from ._model import Backend, IndexDoc, SearchIndexError
 
 log = logging.getLogger(__name__)
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
+from eakte.exceptions import EakteError
+
+#: A query word of this many folded letters also matches as the beginning of a longer
+#: word (``Sperrmüll`` → ``Sperrmüllabfuhr``), in every backend and in the snippets.
+MIN_PREFIX_WORD = 4
 #: Facets and their index fields.
 FACETS = ("orgunit", "doc_type", "year", "state")
 
@@ -46,6 +52,32 @@ class IndexDoc:
     @property
     def year(self) -> int:
         return self.sort_date.year
+
+
+def stored_json(doc: IndexDoc) -> bytes:
+    """What every backend stores per document: the fields a hit shows, and the text
+    its snippet is cut from."""
+    return json.dumps(
+        {
+            "title": doc.title,
+            "text": doc.text,
+            "reference": doc.reference,
+            "orgunit": doc.orgunit,
+            "doc_type": doc.doc_type,
+            "sender": doc.sender,
+            "received": doc.received.isoformat(),
+            "document_date": doc.document_date.isoformat() if doc.document_date else None,
+            "state": doc.state,
+            "version_count": doc.version_count,
+            "case_file_id": doc.case_file_id,
+            "case_id": doc.case_id,
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+class SearchIndexError(EakteError):
+    """The index cannot be used (damaged, locked, wrong version): rebuild it."""
 
 
 @dataclass(frozen=True)

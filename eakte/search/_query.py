@@ -18,13 +18,11 @@ from datetime import date
 from eakte.exceptions import QueryError
 from eakte.extract import normalise_reference
 
-from ._analysis import fold, tokens
+from ._analysis import fold, stems, tokens
 from ._model import DateRange, ParsedQuery
 
 _PART = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"?|(\S+))', re.UNICODE)
 _LOOKS_LIKE_REFERENCE = re.compile(r"\d.*[-./].*\d")
-#: Words shorter than this are not also matched as the beginning of a longer word.
-MIN_PREFIX_CHARS = 4
 
 
 def _parse_date(text: str, *, end: bool) -> date:
@@ -71,9 +69,9 @@ def parse(text: str) -> ParsedQuery:
         if name:
             query = _filter(query, name.lower(), value)
         elif negated:
-            query = replace(query, excluded=query.excluded + tuple(_stems(value)))
+            query = replace(query, excluded=query.excluded + tuple(stems(value)))
         elif quoted:
-            phrase = tuple(_stems(value))
+            phrase = tuple(stems(value))
             if len(phrase) == 1:
                 words.append((phrase[0], fold(value.strip())))
             elif phrase:
@@ -90,10 +88,6 @@ def parse(text: str) -> ParsedQuery:
     return replace(query, words=tuple(words), reference_alternative=alternative)
 
 
-def _stems(text: str) -> list[str]:
-    return [token.stem for token in tokens(text)]
-
-
 def _filter(query: ParsedQuery, name: str, value: str) -> ParsedQuery:
     value = value.strip()
     if name == "az":
@@ -101,7 +95,7 @@ def _filter(query: ParsedQuery, name: str, value: str) -> ParsedQuery:
     if name == "typ":
         return replace(query, doc_types=query.doc_types + (value.lower(),))
     if name == "absender":
-        return replace(query, sender_words=query.sender_words + tuple(_stems(value)))
+        return replace(query, sender_words=query.sender_words + tuple(stems(value)))
     if name == "oe":
         return replace(query, orgunits=query.orgunits + (value,))
     if name == "plan":

@@ -17,11 +17,11 @@ from eakte.records import Principal, Records
 from eakte.records._principal import readable_orgunits
 
 from . import _location
+from ._analysis import fold
 from ._highlight import Snippet, snippet
-from ._model import Backend, BackendResult, ParsedQuery, Sort
+from ._model import Backend, BackendResult, ParsedQuery, SearchIndexError, Sort
 from ._query import parse
 from ._suggest import suggest_word
-from ._tantivy import SearchIndexError
 
 log = logging.getLogger(__name__)
 
@@ -142,8 +142,6 @@ class SearchService:
 
 
 def _same(word: str, folded: str) -> bool:
-    from ._analysis import fold
-
     return fold(word.strip('".,;:!?')) == folded
 
 

@@ -13,20 +13,24 @@ from typing import Any
 
 import tantivy
 
-from eakte.exceptions import EakteError
-
 from ._analysis import stems, terms
-from ._model import FACETS, BackendResult, DateRange, IndexDoc, ParsedQuery, Sort, StoredHit
+from ._model import (
+    FACETS,
+    MIN_PREFIX_WORD,
+    BackendResult,
+    DateRange,
+    IndexDoc,
+    ParsedQuery,
+    SearchIndexError,
+    Sort,
+    StoredHit,
+    stored_json,
+)
 
 _WRITER_HEAP = 128_000_000
-_MIN_PREFIX_WORD = 4
 _TITLE_BOOST = 3.0
 _REFERENCE_BOOST = 10.0
 _FACET_SIZE = 50
-
-
-class SearchIndexError(EakteError):
-    """The index cannot be used (damaged, locked, wrong version): rebuild it."""
 
 
 def _schema() -> tantivy.Schema:
@@ -53,26 +57,6 @@ def _schema() -> tantivy.Schema:
 
 def _at(day: date) -> datetime:
     return datetime.combine(day, time())
-
-
-def _stored(doc: IndexDoc) -> bytes:
-    return json.dumps(
-        {
-            "title": doc.title,
-            "text": doc.text,
-            "reference": doc.reference,
-            "orgunit": doc.orgunit,
-            "doc_type": doc.doc_type,
-            "sender": doc.sender,
-            "received": doc.received.isoformat(),
-            "document_date": doc.document_date.isoformat() if doc.document_date else None,
-            "state": doc.state,
-            "version_count": doc.version_count,
-            "case_file_id": doc.case_file_id,
-            "case_id": doc.case_id,
-        },
-        ensure_ascii=False,
-    ).encode()
 
 
 class TantivyBackend:
@@ -102,7 +86,7 @@ class TantivyBackend:
                 self._writer = self.index.writer(_WRITER_HEAP, 1)
             except ValueError as e:
                 raise SearchIndexError(
-                    f"The search index in {path_name(self.path)} is locked by another "
+                    f"The search index in {self.path} is locked by another "
                     f"writer ({e}). Only the indexer may write; stop the other one."
                 ) from e
         return self._writer
@@ -139,7 +123,7 @@ class TantivyBackend:
         if doc.document_date:
             d.add_date("document_date", _at(doc.document_date))
         d.add_date("received", doc.received.replace(tzinfo=None))
-        d.add_bytes("stored", _stored(doc))
+        d.add_bytes("stored", stored_json(doc))
         return d
 
     # -- reading ----------------------------------------------------------------------
@@ -153,7 +137,7 @@ class TantivyBackend:
             tantivy.Query.boost_query(self._term("title", stem), _TITLE_BOOST),
             self._term("sender", stem),
         ]
-        if len(folded) >= _MIN_PREFIX_WORD:
+        if len(folded) >= MIN_PREFIX_WORD:
             options.append(self._prefix("folded", folded))
         return tantivy.Query.disjunction_max_query(options)
 
@@ -301,7 +285,3 @@ class TantivyBackend:
         if self._writer is not None:
             self._writer.wait_merging_threads()
             self._writer = None
-
-
-def path_name(path: Path) -> str:
-    return str(path)

@@ -16,11 +16,20 @@ from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer  # type: ignore[import-untyped]
 
 from ._analysis import stems, terms
-from ._model import FACETS, BackendResult, DateRange, IndexDoc, ParsedQuery, Sort, StoredHit
-from ._tantivy import SearchIndexError, _stored
+from ._model import (
+    FACETS,
+    MIN_PREFIX_WORD,
+    BackendResult,
+    DateRange,
+    IndexDoc,
+    ParsedQuery,
+    SearchIndexError,
+    Sort,
+    StoredHit,
+    stored_json,
+)
 
 _WRITER_MB = 128
-_MIN_PREFIX_WORD = 4
 _TITLE_BOOST = 3.0
 _REFERENCE_BOOST = 10.0
 _PREFIX_SCORE = 0.5
@@ -139,7 +148,7 @@ class WhooshBackend:
             "year": doc.year,
             "sort_date": _at(doc.sort_date),
             "received": doc.received.replace(tzinfo=None),
-            "stored": _stored(doc),
+            "stored": stored_json(doc),
         }
         if doc.reference:
             fields_["reference"] = doc.reference
@@ -159,7 +168,7 @@ class WhooshBackend:
             wq.Term("title", stem, boost=_TITLE_BOOST),
             wq.Term("sender", stem),
         ]
-        if len(folded) >= _MIN_PREFIX_WORD:
+        if len(folded) >= MIN_PREFIX_WORD:
             options.append(self._prefix("folded", folded))
         return wq.DisjunctionMax(options)
 

@@ -8,7 +8,7 @@ import pytest
 
 from eakte.search._model import Sort
 from eakte.search._query import parse
-from eakte.search._tantivy import SearchIndexError
+from eakte.search._model import SearchIndexError
 from eakte.search._whoosh import WhooshBackend
 
 from .conftest import CORPUS, doc
