@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from eakte.search._model import Sort
+from eakte.search._model import SearchIndexError, Sort
 from eakte.search._query import parse
-from eakte.search._model import SearchIndexError
 from eakte.search._whoosh import WhooshBackend
 
 from .conftest import CORPUS, doc
