@@ -136,6 +136,22 @@ class Settings(BaseSettings):
     extract_rules_file: Path | None = Field(
         None, description="YAML file with extraction rules (reference patterns, document types)."
     )
+    workflows_dir: Path | None = Field(
+        None,
+        description="Folder of the workflow definitions and routing rules (YAML); default: "
+        "workflows/ beside the EAKTE_CONFIG file, else in the data dir; while that folder "
+        "does not exist, the shipped examples are used.",
+    )
+    holiday_state: str = Field(
+        "NW",
+        description="Bundesland whose public holidays are no working days for deadlines "
+        "(BB, BE, BW, BY, HB, HE, HH, MV, NI, NW, RP, SH, SL, SN, ST, TH).",
+    )
+    workflow_tick_seconds: float = Field(
+        300.0,
+        gt=0,
+        description="How often `eakte serve` handles overdue tasks and due Wiedervorlagen.",
+    )
     broker_url: str | None = Field(
         None, description="Redis URL of the Celery broker for `eakte worker` (scale-out)."
     )
@@ -172,6 +188,16 @@ class Settings(BaseSettings):
             raise ValueError("must contain {seq} and may use only {plan}, {seq}, {year}, {orgunit}")
         return value
 
+    @field_validator("holiday_state")
+    @classmethod
+    def _check_holiday_state(cls, value: str) -> str:
+        import holidays
+
+        states = [code for code in holidays.Germany.subdivisions if len(code) == 2]
+        if value.upper() not in states:
+            raise ValueError(f"must be one of {', '.join(states)}")
+        return value.upper()
+
     @field_validator("case_reference_pattern")
     @classmethod
     def _check_case_pattern(cls, value: str) -> str:
@@ -199,6 +225,15 @@ class Settings(BaseSettings):
     @property
     def resolved_key_dir(self) -> Path:
         return self.key_dir or self.data_dir / "keys"
+
+    @property
+    def resolved_workflows_dir(self) -> Path:
+        if self.workflows_dir is not None:
+            return self.workflows_dir
+        config_file = os.environ.get(CONFIG_ENV)
+        if config_file:
+            return Path(config_file).parent / "workflows"
+        return self.data_dir / "workflows"
 
     @property
     def resolved_failed_dir(self) -> Path:

@@ -6,6 +6,18 @@ from eakte.models.fileplan import Case, CaseFile, Disposition, FilePlanItem, Ref
 from eakte.models.ingest import IngestItem, IngestStatus
 from eakte.models.orgs import OrgUnit, Role, RoleMembership, User
 from eakte.models.signing import AuditCheckpoint, AuditEvent, AuditHead, SigningKey
+from eakte.models.workflow import (
+    Circulation,
+    CirculationStep,
+    InstanceStatus,
+    Resubmission,
+    TaskKind,
+    TaskStatus,
+    WorkflowDefinition,
+    WorkflowHistory,
+    WorkflowInstance,
+    WorkflowTask,
+)
 
 __all__ = [
     "AuditCheckpoint",
@@ -13,6 +25,8 @@ __all__ = [
     "AuditHead",
     "Base",
     "Case",
+    "Circulation",
+    "CirculationStep",
     "CaseFile",
     "Disposition",
     "Document",
@@ -20,13 +34,21 @@ __all__ = [
     "FilePlanItem",
     "IngestItem",
     "IngestStatus",
+    "InstanceStatus",
     "OrgUnit",
     "ReferenceCounter",
+    "Resubmission",
     "Role",
     "RoleMembership",
     "SigningKey",
+    "TaskKind",
+    "TaskStatus",
     "User",
     "UTCDateTime",
+    "WorkflowDefinition",
+    "WorkflowHistory",
+    "WorkflowInstance",
+    "WorkflowTask",
     "new_id",
     "utcnow",
 ]

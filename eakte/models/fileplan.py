@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eakte.models._base import Base, IdColumn, UTCDateTime, new_id, utcnow
@@ -78,6 +78,9 @@ class Case(Base):
     title: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # zdA
+    owner: Mapped[str | None] = mapped_column(String(64))  # federführend (a username)
+    # end of retention: counted from the end of the year of zdA (None: open or unlimited)
+    retention_until: Mapped[date | None] = mapped_column(Date)
 
     case_file: Mapped[CaseFile] = relationship(lazy="joined")
