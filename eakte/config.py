@@ -191,9 +191,9 @@ class Settings(BaseSettings):
     @field_validator("holiday_state")
     @classmethod
     def _check_holiday_state(cls, value: str) -> str:
-        import holidays
+        from holidays.countries.germany import Germany
 
-        states = [code for code in holidays.Germany.subdivisions if len(code) == 2]
+        states = [code for code in Germany.subdivisions if len(code) == 2]
         if value.upper() not in states:
             raise ValueError(f"must be one of {', '.join(states)}")
         return value.upper()

@@ -140,3 +140,30 @@ class QueryError(EakteError):
     """A search query cannot be read; the message (German, shown to the user) says why."""
 
     exit_code = 15
+
+
+class WorkflowDefinitionError(ConfigError):
+    """Workflow definition files are invalid; each problem names file and line."""
+
+    def __init__(self, problems: list[tuple[str, int, str]]) -> None:
+        lines = [f"{source}, line {line}: {problem}" for source, line, problem in problems]
+        super().__init__(
+            "Invalid workflow definition:\n  "
+            + "\n  ".join(lines)
+            + "\nCorrect the file (docs/workflows.md explains the format); "
+            "the last valid version stays in use meanwhile."
+        )
+        self.problems = problems
+
+
+class WorkflowError(EakteError):
+    """A workflow action is not possible now; the message says why and what to do."""
+
+    exit_code = 16
+    http_status = 409
+
+
+class WorkflowConflict(WorkflowError):
+    """Someone else acted on the same task first."""
+
+    exit_code = 17

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from eakte._yaml import Node, parse
 from eakte.exceptions import ConfigError
 
-from ._yamlnodes import Node, parse
-
 BUILTIN = "rules.yaml"
+HINT = "Correct the file (the built-in eakte/extract/rules.yaml shows the format) and start again."
 _CI = re.IGNORECASE
 
 #: Regular expressions for the fields of a reference pattern such as ``{plan}-{seq:04}/{year}``.
@@ -182,7 +182,7 @@ def _document_types(node: Node) -> TypeRules:
 def rules_from_text(text: str, source: str, *, reference_pattern: str | None = None) -> Rules:
     """Rules from the YAML ``text``; ``source`` names it in error messages."""
     sections = {"references", "dates", "document_types"}
-    root = parse(text, source).mapping(sections, required=sections)
+    root = parse(text, source, HINT).mapping(sections, required=sections)
     return Rules(
         source=source,
         references=_references(root["references"], reference_pattern),

@@ -71,6 +71,9 @@ class WorkflowInstance(Base):
 
     definition: Mapped[WorkflowDefinition] = relationship(lazy="joined")
 
+    # optimistic concurrency: an UPDATE names the version it read; a lost race matches no row
+    __mapper_args__ = {"version_id_col": row_version}
+
 
 class TaskKind(enum.StrEnum):
     STEP = "step"  # the instance's current state waits for a transition
@@ -116,6 +119,8 @@ class WorkflowTask(Base):
     )
     resubmission_id: Mapped[int | None] = mapped_column(ForeignKey("resubmissions.id"), unique=True)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": row_version}
 
 
 class WorkflowHistory(Base):

@@ -123,6 +123,7 @@ def create_case(
             reference=pattern.format(akte=case_file.reference, seq=seq),
             title=title.strip(),
             created_by=principal.name,
+            owner=None if principal.system else principal.name,
         )
         session.add(case)
         session.flush()

@@ -1,5 +1,8 @@
 """Reading a YAML configuration file node by node, so that every complaint
 names the file and the line: ``rules.yaml, line 12: unknown key 'wieght'``.
+
+Used for the extraction rules and the workflow definitions; each passes a
+``hint`` that tells the reader where the format is explained.
 """
 
 from __future__ import annotations
@@ -16,29 +19,33 @@ _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 
 
-def _config_error(source: str, line: int, problem: str) -> ConfigError:
-    return ConfigError(
-        f"{source}, line {line}: {problem}. Correct the file (the built-in "
-        "eakte/extract/rules.yaml shows the format) and start again."
-    )
+class YamlProblem(ConfigError):
+    """A mistake in a YAML configuration file, with where it is."""
+
+    def __init__(self, source: str, line: int, problem: str, hint: str) -> None:
+        super().__init__(f"{source}, line {line}: {problem}. {hint}")
+        self.source = source
+        self.line = line
+        self.problem = problem
 
 
 class Node:
     """One YAML node and where it stands."""
 
-    def __init__(self, node: yaml.Node, source: str) -> None:
+    def __init__(self, node: yaml.Node, source: str, hint: str) -> None:
         self._node = node
         self.source = source
+        self.hint = hint
 
     @property
     def line(self) -> int:
         return int(self._node.start_mark.line) + 1
 
-    def fail(self, problem: str) -> ConfigError:
-        return _config_error(self.source, self.line, problem)
+    def fail(self, problem: str) -> YamlProblem:
+        return YamlProblem(self.source, self.line, problem, self.hint)
 
     def _child(self, node: yaml.Node) -> Node:
-        return Node(node, self.source)
+        return Node(node, self.source, self.hint)
 
     def items(self) -> list[tuple[str, Node]]:
         """A mapping's entries in file order; keys must be unique strings."""
@@ -61,7 +68,7 @@ class Node:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
                 problem = f"unknown key {key!r} (known: {known})"
-                raise _config_error(self.source, value.line, problem)
+                raise YamlProblem(self.source, value.line, problem, self.hint)
         missing = [key for key in required if key not in entries]
         if missing:
             raise self.fail(f"missing key {missing[0]!r}")
@@ -106,16 +113,16 @@ class Node:
         return [item.text() for item in self.sequence()]
 
 
-def parse(text: str, source: str) -> Node:
+def parse(text: str, source: str, hint: str) -> Node:
     """The document's root node; broken YAML is reported with its line."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else 1
-        raise _config_error(source, line, f"not valid YAML: {e.problem or e}") from e
+        raise YamlProblem(source, line, f"not valid YAML: {e.problem or e}", hint) from e
     except yaml.YAMLError as e:
-        raise _config_error(source, 1, f"not valid YAML: {e}") from e
+        raise YamlProblem(source, 1, f"not valid YAML: {e}", hint) from e
     if root is None:
-        raise _config_error(source, 1, "the file is empty")
-    return Node(root, source)
+        raise YamlProblem(source, 1, "the file is empty", hint)
+    return Node(root, source, hint)

@@ -1,0 +1,180 @@
+"""Definition files → versions in the database.
+
+The database holds every version an instance may still use; a file only
+becomes a new version when it is valid, so a broken edit never replaces the
+running definition. New instances start with the newest version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from eakte.exceptions import WorkflowDefinitionError, WorkflowError
+from eakte.models import WorkflowDefinition
+from eakte.records import Principal, Records
+from eakte.records._principal import Permission, require
+from eakte.workflow._definition import Definition
+from eakte.workflow._loader import load_definition
+
+log = logging.getLogger(__name__)
+ROUTING_FILE = "routing.yaml"
+Problem = tuple[str, int, str]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    definition: Definition
+    text: str
+    sha256: str
+
+
+@dataclass
+class FolderResult:
+    folder: Path
+    files: dict[str, SourceFile] = field(default_factory=dict)  # by definition name
+    problems: list[Problem] = field(default_factory=list)
+
+
+def shipped_examples() -> Path:
+    return Path(str(resources.files("eakte.workflow") / "examples"))
+
+
+def definitions_folder(records: Records) -> Path:
+    """The configured folder; the shipped examples while it does not exist."""
+    folder = records.settings.resolved_workflows_dir
+    return folder if folder.is_dir() else shipped_examples()
+
+
+def read_folder(folder: Path) -> FolderResult:
+    """Every ``*.yaml`` definition in ``folder`` (not the routing rules), checked."""
+    result = FolderResult(folder)
+    if not folder.is_dir():
+        result.problems.append((str(folder), 0, "folder does not exist"))
+        return result
+    first_line: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+        if path.name == ROUTING_FILE:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            result.problems.append((path.name, 0, f"cannot be read ({e})"))
+            continue
+        try:
+            definition = load_definition(text, path.name)
+        except WorkflowDefinitionError as e:
+            result.problems.extend(e.problems)
+            continue
+        if definition.name in result.files:
+            result.problems.append(
+                (
+                    path.name,
+                    definition.line,
+                    f"workflow name {definition.name!r} is used by {first_line[definition.name]} "
+                    "already",
+                )
+            )
+            continue
+        first_line[definition.name] = path.name
+        result.files[definition.name] = SourceFile(
+            definition, text, hashlib.sha256(text.encode()).hexdigest()
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    folder: Path
+    added: list[tuple[str, int]]  # (name, new version)
+    unchanged: list[str]
+    problems: list[Problem]
+
+
+def sync_definitions(
+    records: Records, principal: Principal, folder: Path | None = None
+) -> SyncReport:
+    """Store each valid, changed file as the next version of its definition."""
+    folder = folder or definitions_folder(records)
+    result = read_folder(folder)
+    added: list[tuple[str, int]] = []
+    unchanged: list[str] = []
+    with records.transaction() as session:
+        require(session, principal, Permission.ADMINISTER)
+        for name, source in sorted(result.files.items()):
+            latest = _latest(session, name)
+            if latest is not None and latest.source_sha256 == source.sha256:
+                unchanged.append(name)
+                continue
+            version = 1 if latest is None else latest.version + 1
+            row = WorkflowDefinition(
+                name=name,
+                version=version,
+                title=source.definition.title,
+                orgunit=source.definition.orgunit,
+                source_name=source.definition.source,
+                source_sha256=source.sha256,
+                source=source.text,
+                loaded_by=principal.name,
+            )
+            session.add(row)
+            session.flush()
+            records.audit.append(
+                session,
+                actor=principal.actor,
+                action="workflow.definition.loaded",
+                object_type="workflow_definition",
+                object_id=f"{name}/{version}",
+                details={"file": source.definition.source, "sha256": source.sha256},
+            )
+            added.append((name, version))
+    for source_name, line, problem in result.problems:
+        log.warning("Workflow definition not loaded: %s, line %s: %s", source_name, line, problem)
+    return SyncReport(folder, added, unchanged, result.problems)
+
+
+def _latest(session: Session, name: str) -> WorkflowDefinition | None:
+    newest = select(func.max(WorkflowDefinition.version)).where(WorkflowDefinition.name == name)
+    return session.scalar(
+        select(WorkflowDefinition).where(
+            WorkflowDefinition.name == name, WorkflowDefinition.version == newest.scalar_subquery()
+        )
+    )
+
+
+def latest_definition(session: Session, name: str) -> WorkflowDefinition:
+    row = _latest(session, name)
+    if row is None:
+        raise WorkflowError(
+            f"There is no workflow {name!r}. `eakte workflows list` shows the loaded ones; "
+            "`eakte workflows load` loads the definition files."
+        )
+    return row
+
+
+def parsed(row: WorkflowDefinition) -> Definition:
+    """The definition of a stored version (parsed once per process)."""
+    return _parse(row.source, row.source_name, row.source_sha256)
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str, source: str, sha256: str) -> Definition:
+    return load_definition(text, source)
+
+
+def list_definitions(session: Session) -> list[WorkflowDefinition]:
+    """Every stored version, newest first within each name."""
+    return list(
+        session.scalars(
+            select(WorkflowDefinition).order_by(
+                WorkflowDefinition.name, WorkflowDefinition.version.desc()
+            )
+        )
+    )

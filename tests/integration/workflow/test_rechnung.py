@@ -1,0 +1,71 @@
+"""Rechnungseingang: sachlich richtig → rechnerisch richtig → Anordnung, by
+three different people; refusal; Vier-Augen violations."""
+
+from __future__ import annotations
+
+import pytest
+
+from eakte import workflow as wf
+from eakte.exceptions import PermissionDenied, WorkflowConflict, WorkflowError
+from tests.integration.workflow.conftest import World
+
+
+def _step(world: World, username: str) -> str:
+    tasks = [t for t in wf.tasks_for(world.records, world.who(username)) if t.kind == "step"]
+    assert len(tasks) == 1, tasks
+    assert tasks[0].id is not None
+    return tasks[0].id
+
+
+def test_three_different_people_sign_an_invoice(world: World) -> None:
+    r = world.records
+    started = wf.start_workflow(
+        r, world.who("anna"), "rechnungseingang", document_id=world.document_id
+    )
+    assert started.state == "sachlich_pruefen"
+    task = _step(world, "anna")
+    assert {name for name, _ in wf.tasks_for(r, world.who("anna"))[0].transitions} == {
+        "sachlich_richtig",
+        "zurueckweisen",
+    }
+    wf.take(r, world.who("anna"), task, "sachlich_richtig", fields={"betrag": "1.234,50"})
+
+    task = _step(world, "bernd")
+    with pytest.raises(WorkflowError, match="Vier-Augen"):
+        wf.take(r, world.who("anna"), task, "rechnerisch_richtig")
+    wf.take(r, world.who("bernd"), task, "rechnerisch_richtig")
+
+    task = _step(world, "doppel")
+    with pytest.raises(PermissionDenied):  # no Leitung role
+        wf.take(r, world.who("carla"), task, "anordnen", fields={"haushaltsstelle": "1.2.3"})
+    done = wf.take(r, world.who("chefin"), task, "anordnen", fields={"haushaltsstelle": "1.2.3"})
+    assert (done.state, done.status) == ("angeordnet", "completed")
+    with pytest.raises(WorkflowConflict):
+        wf.take(r, world.who("doppel"), task, "anordnen", fields={"haushaltsstelle": "1.2.3"})
+
+    view = wf.instances_of(r, world.who("chefin"), document_id=world.document_id)[0]
+    assert [h.transition for h in view.history if h.transition] == [
+        "sachlich_richtig",
+        "rechnerisch_richtig",
+        "anordnen",
+    ]
+    assert view.history[1].fields == {"betrag": "1234.50"}
+    assert view.history[1].actor == "user:anna"
+
+
+def test_the_leader_who_checked_the_sums_may_not_order_the_payment(world: World) -> None:
+    r = world.records
+    wf.start_workflow(r, world.who("anna"), "rechnungseingang", document_id=world.document_id)
+    wf.take(r, world.who("anna"), _step(world, "anna"), "sachlich_richtig", fields={"betrag": "5"})
+    wf.take(r, world.who("doppel"), _step(world, "bernd"), "rechnerisch_richtig")
+    task = _step(world, "chefin")
+    with pytest.raises(WorkflowError, match="Vier-Augen.*rechnerisch_richtig"):
+        wf.take(r, world.who("doppel"), task, "anordnen", fields={"haushaltsstelle": "9"})
+    with pytest.raises(WorkflowError, match="needs a comment"):
+        wf.take(r, world.who("chefin"), task, "beanstanden")
+    back = wf.take(r, world.who("chefin"), task, "beanstanden", comment="Skonto fehlt")
+    assert back.state == "sachlich_pruefen"
+    refused = wf.take(
+        r, world.who("bernd"), _step(world, "bernd"), "zurueckweisen", comment="Keine Bestellung"
+    )
+    assert (refused.state, refused.status) == ("abgelehnt", "completed")
