@@ -21,7 +21,7 @@ from eakte.models import (
 from eakte.records import Principal, Records
 from eakte.records._principal import Permission, require
 from eakte.workflow._calendar import today
-from eakte.workflow._people import pools_of
+from eakte.workflow._people import EDITORS, pools_of
 from eakte.workflow._registry import parsed
 
 
@@ -48,7 +48,10 @@ def tasks_for(records: Records, principal: Principal, day: date | None = None) -
             and_(
                 WorkflowTask.assignee.is_(None),
                 WorkflowTask.pool_orgunit_id == unit,
-                or_(WorkflowTask.pool_role == role, WorkflowTask.pool_role.is_(None)),
+                # a pool without a role (an org unit asked to co-sign) is for its editors
+                or_(WorkflowTask.pool_role == role, WorkflowTask.pool_role.is_(None))
+                if role in EDITORS
+                else WorkflowTask.pool_role == role,
             )
             for unit, role in pools
         ]
