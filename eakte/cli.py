@@ -79,9 +79,20 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from eakte.commands import admin, casefiles, ingest, keys, search, serve, verify, worker
+    from eakte.commands import (
+        admin,
+        casefiles,
+        ingest,
+        keys,
+        search,
+        serve,
+        verify,
+        worker,
+        workflows,
+    )
 
-    for module in (admin, casefiles, ingest, keys, search, serve, verify, worker):
+    modules = (admin, casefiles, ingest, keys, search, serve, verify, worker, workflows)
+    for module in modules:
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import click
 
+from eakte import workflow as wf
 from eakte.cli import AppContext, pass_app
 from eakte.db import check_migrated
+from eakte.exceptions import EakteError
+from eakte.records import SYSTEM, Records
+
+log = logging.getLogger(__name__)
 
 
 @click.command("serve")
@@ -18,7 +24,7 @@ from eakte.db import check_migrated
 )
 @pass_app
 def serve(app: AppContext, host: str | None, port: int | None, no_watch: bool) -> None:
-    """Run the web UI and, in the embedded set-up, the inbox watcher and workers."""
+    """Run the web UI, the workflow timer and, in the embedded set-up, inbox watcher and workers."""
     from waitress import serve as waitress_serve
 
     from eakte.web import create_app
@@ -29,6 +35,7 @@ def serve(app: AppContext, host: str | None, port: int | None, no_watch: bool) -
     check_migrated(app.records.engine, settings)
     host, port = settings.host, settings.port
     web_app = create_app(settings, app.records)
+    load_workflows(app.records)
     click.echo(f"eakte is running at http://{host}:{port}/  (stop with Ctrl+C)")
     click.echo(
         "Log in as 'admin' with the password printed at the first start "
@@ -43,13 +50,71 @@ def serve(app: AppContext, host: str | None, port: int | None, no_watch: bool) -
         threading.Thread(target=service.run, name="inbox", daemon=True).start()
         follower = IndexFollower(app.records).start()  # the one writer of the search index
         click.echo(f"Watching the scanner inbox {settings.inbox_dir.resolve()}")
+    timer = WorkflowTimer(app.records, settings.workflow_tick_seconds).start()
     try:
         waitress_serve(web_app, host=host, port=port, threads=8, ident="eakte")
     finally:
+        timer.stop()
         if service is not None:
             service.stop()
         if follower is not None:
             follower.stop()
+
+
+def load_workflows(records: Records) -> None:
+    """Load changed definition files at start; a problem is logged, never fatal."""
+    try:
+        report = wf.sync_definitions(records, SYSTEM)  # logs each invalid file itself
+    except EakteError as e:
+        log.warning("Workflow definitions not loaded: %s", e)
+        return
+    except Exception:  # e.g. two processes storing the same new version at once
+        log.exception("Workflow definitions not loaded")
+        return
+    for name, version in report.added:
+        log.info("Workflow %s: version %d loaded from %s", name, version, report.folder)
+
+
+class WorkflowTimer:
+    """Runs the workflow timer job (``eakte workflows tick``) every ``interval`` seconds.
+
+    The job is idempotent, so several processes may each run one. A failing
+    run is logged and tried again at the next interval.
+    """
+
+    def __init__(self, records: Records, interval: float) -> None:
+        self.records = records
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="workflow-timer", daemon=True)
+
+    def start(self) -> WorkflowTimer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                report = wf.tick(self.records)
+                if report.escalated or report.resubmissions:
+                    log.info(
+                        "Workflow timer: %d task(s) escalated, %d Wiedervorlage(n) due",
+                        len(report.escalated),
+                        len(report.resubmissions),
+                    )
+            except EakteError as e:
+                log.warning("Workflow timer job failed (next try in %.0f s): %s", self.interval, e)
+            except Exception:  # a bug: keep serving, say so loudly
+                log.exception("Workflow timer job failed (next try in %.0f s)", self.interval)
+            self._stop.wait(self.interval)
 
 
 COMMANDS = [serve]
