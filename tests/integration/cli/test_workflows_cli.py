@@ -339,3 +339,18 @@ def test_serve_loads_the_definitions_and_runs_the_timer(
     assert seen["timers"] == ["workflow-timer"]
     assert not any(t.name == "workflow-timer" for t in threading.enumerate())  # stopped
     assert len(data(office.env, "list")) == 4
+
+
+def test_serve_starts_despite_an_invalid_definition(
+    office: Office,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr("waitress.serve", lambda app, **options: None)
+    env = {**office.env, "EAKTE_WORKFLOWS_DIR": str(folder_with(tmp_path, "rechnung.yaml"))}
+    with caplog.at_level(logging.WARNING):
+        result = run(env, "serve", "--no-watch")
+    assert result.exit_code == 0, result.output
+    assert [d["name"] for d in data(env, "list")] == ["rechnungseingang"]
+    assert "kaputt.yaml, line 14: transition 'weiter' leads to unknown state 'c'" in caplog.text
