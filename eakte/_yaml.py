@@ -44,6 +44,10 @@ class Node:
     def fail(self, problem: str) -> YamlProblem:
         return YamlProblem(self.source, self.line, problem, self.hint)
 
+    def is_empty(self) -> bool:
+        """A key given without a value (``when:``) or with ``null``."""
+        return self._node.tag == "tag:yaml.org,2002:null"
+
     def _child(self, node: yaml.Node) -> Node:
         return Node(node, self.source, self.hint)
 
@@ -60,6 +64,12 @@ class Node:
             seen.add(key)
             out.append((key, self._child(value_node)))
         return out
+
+    def key_lines(self) -> dict[str, int]:
+        """The line of each key of a mapping: where a complaint about the whole entry belongs."""
+        if not isinstance(self._node, yaml.MappingNode):
+            raise self.fail("expected a mapping (key: value)")
+        return {str(key.value): int(key.start_mark.line) + 1 for key, _ in self._node.value}
 
     def mapping(self, allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, Node]:
         allowed = set(allowed)

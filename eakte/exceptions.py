@@ -156,6 +156,20 @@ class WorkflowDefinitionError(ConfigError):
         self.problems = problems
 
 
+class RoutingRulesError(ConfigError):
+    """The routing rules (routing.yaml) are invalid; each problem names file and line."""
+
+    def __init__(self, problems: list[tuple[str, int, str]]) -> None:
+        lines = [f"{source}, line {line}: {problem}" for source, line, problem in problems]
+        super().__init__(
+            "Invalid routing rules:\n  "
+            + "\n  ".join(lines)
+            + "\nCorrect the file (docs/workflows.md explains the format); "
+            "the last valid rules stay in use meanwhile."
+        )
+        self.problems = problems
+
+
 class WorkflowError(EakteError):
     """A workflow action is not possible now; the message says why and what to do."""
 

@@ -33,6 +33,7 @@ from eakte.ingest._record import (
     record_item,
 )
 from eakte.ingest._route import Route, route
+from eakte.ingest._routing import RoutingCache, start_routed_workflow
 from eakte.ingest._scannote import ScanNote, check_page_count, load_scan_note
 from eakte.ingest._validate import Limits, validate_file
 from eakte.models import IngestItem, IngestStatus
@@ -73,12 +74,14 @@ class Pipeline:
     records: Records
     rules: Rules = field(init=False)
     limits: Limits = field(init=False)
+    routing: RoutingCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.rules = load_rules(
             self.settings.extract_rules_file, reference_pattern=self.settings.reference_pattern
         )
         self.limits = Limits.from_settings(self.settings)
+        self.routing = RoutingCache(self.records)
 
     @property
     def settings(self) -> Settings:
@@ -88,7 +91,7 @@ class Pipeline:
         """Run every stage on one file. Raises InputRejected for the file's own faults."""
         done = self._recorded(source.item_id)
         if done is not None:
-            return self._attachments_of(done, source)
+            return self._attachments_of(start_routed_workflow(self.records, done), source)
         file_type = detect_type(source.path)
         validated = validate_file(source.path, file_type, self.limits)
         note = load_scan_note(source.scan_note) if source.scan_note else None
@@ -104,6 +107,7 @@ class Pipeline:
                 self.settings, source.path, file_type, validated, Path(workdir)
             )
             outcome = self._store(source, file_type, sha256, content, note)
+            outcome = start_routed_workflow(self.records, outcome)
         return self._attachments_of(outcome, source, content)
 
     def _store(
@@ -116,7 +120,13 @@ class Pipeline:
     ) -> Outcome:
         facts = analyse(content.text, self.rules)
         with self.records.reading() as session:
-            target = route(session, facts.references, source.orgunit, self.settings.default_orgunit)
+            target = route(
+                session,
+                facts.references,
+                source.orgunit,
+                self.settings.default_orgunit,
+                self.routing.match(source.orgunit, facts, content.text),
+            )
         renditions = self._renditions(content)
         try:
             return self._create(source, file_type, sha256, content, note, facts, target, renditions)
@@ -147,7 +157,7 @@ class Pipeline:
             version=VersionInput(
                 filename=source.name,
                 media_type=file_type.media_type,
-                metadata=_metadata(content, facts, target.reason),
+                metadata=_metadata(content, facts, target.reason) | target.recorded(),
                 source=source.source,
                 scan_note=note.as_manifest() if note else None,
                 renditions=renditions,
@@ -164,7 +174,7 @@ class Pipeline:
                 parent_id=source.parent,
             ),
             on_created=lambda session, row: record_item(
-                self.records, session, source, sha256, row.document_id, target.reason
+                self.records, session, source, sha256, row.document_id, target.reason, target.rule
             ),
         )
         return Outcome(

@@ -75,8 +75,10 @@ def record_item(
     sha256: str,
     document_id: str,
     routing: str,
+    rule: str | None = None,
 ) -> None:
-    """Called inside the document's own transaction: the item commits with it."""
+    """Called inside the document's own transaction: the item commits with it.
+    ``rule`` names the routing rule that matched (recorded in the audit event)."""
     session.add(
         IngestItem(
             id=source.item_id,
@@ -96,7 +98,8 @@ def record_item(
         action="ingest.stored",
         object_type="document",
         object_id=document_id,
-        details={"item": source.item_id, "source": source.source, "routing": routing},
+        details={"item": source.item_id, "source": source.source, "routing": routing}
+        | ({"rule": rule} if rule else {}),
     )
 
 

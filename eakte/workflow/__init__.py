@@ -19,10 +19,12 @@ from eakte.workflow._registry import (
     definitions_folder,
     list_definitions,
     read_folder,
+    routing_rules,
     shipped_examples,
     sync_definitions,
 )
 from eakte.workflow._resubmission import complete_task, set_resubmission
+from eakte.workflow._routing import ROUTING_FILE, Incoming, RoutingRules, Rule, load_routing
 from eakte.workflow._tasks import (
     HistoryEntry,
     InstanceView,
@@ -34,13 +36,17 @@ from eakte.workflow._tasks import (
 from eakte.workflow._tick import TickReport, tick
 
 __all__ = [
+    "ROUTING_FILE",
     "CirculationSpec",
     "Definition",
     "FolderResult",
     "HistoryEntry",
+    "Incoming",
     "InstanceView",
     "Outcome",
     "Participant",
+    "RoutingRules",
+    "Rule",
     "SyncReport",
     "TaskView",
     "TickReport",
@@ -53,8 +59,10 @@ __all__ = [
     "is_working_day",
     "list_definitions",
     "load_definition",
+    "load_routing",
     "read_folder",
     "refuse",
+    "routing_rules",
     "set_resubmission",
     "shipped_examples",
     "start_circulation",

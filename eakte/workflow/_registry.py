@@ -1,4 +1,4 @@
-"""Definition files → versions in the database.
+"""Definition files → versions in the database; the folder's routing rules.
 
 The database holds every version an instance may still use; a file only
 becomes a new version when it is valid, so a broken edit never replaces the
@@ -17,15 +17,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from eakte.exceptions import WorkflowDefinitionError, WorkflowError
+from eakte.exceptions import RoutingRulesError, WorkflowDefinitionError, WorkflowError
 from eakte.models import WorkflowDefinition
 from eakte.records import Principal, Records
 from eakte.records._principal import Permission, require
 from eakte.workflow._definition import Definition
 from eakte.workflow._loader import load_definition
+from eakte.workflow._routing import ROUTING_FILE, RoutingRules, load_routing
 
 log = logging.getLogger(__name__)
-ROUTING_FILE = "routing.yaml"
 Problem = tuple[str, int, str]
 
 
@@ -40,7 +40,8 @@ class SourceFile:
 class FolderResult:
     folder: Path
     files: dict[str, SourceFile] = field(default_factory=dict)  # by definition name
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # of the definitions and routing
+    routing: RoutingRules | None = None  # None: routing.yaml has problems; no file: no rules
 
 
 def shipped_examples() -> Path:
@@ -54,7 +55,10 @@ def definitions_folder(records: Records) -> Path:
 
 
 def read_folder(folder: Path) -> FolderResult:
-    """Every ``*.yaml`` definition in ``folder`` (not the routing rules), checked."""
+    """Every ``*.yaml`` definition in ``folder`` and the routing rules, checked.
+
+    A routing rule may only name a workflow defined (validly) in the folder.
+    """
     result = FolderResult(folder)
     if not folder.is_dir():
         result.problems.append((str(folder), 0, "folder does not exist"))
@@ -87,7 +91,41 @@ def read_folder(folder: Path) -> FolderResult:
         result.files[definition.name] = SourceFile(
             definition, text, hashlib.sha256(text.encode()).hexdigest()
         )
+    subjects = {name: source.definition.subject for name, source in result.files.items()}
+    try:
+        result.routing = read_routing(folder, subjects)
+    except RoutingRulesError as e:
+        result.problems.extend(e.problems)
     return result
+
+
+def read_routing(folder: Path, workflows: dict[str, str]) -> RoutingRules:
+    """``folder``'s routing rules (none without the file); ``workflows`` maps the
+    names that may be started to their subject. Raises :class:`RoutingRulesError`."""
+    path = folder / ROUTING_FILE
+    if not path.is_file():
+        return RoutingRules()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise RoutingRulesError([(path.name, 0, f"cannot be read ({e})")]) from e
+    return load_routing(text, path.name, workflows)
+
+
+def routing_rules(records: Records, folder: Path | None = None) -> RoutingRules:
+    """The routing rules in use: a rule may name a workflow that is valid in the
+    folder or stored (an invalid edit keeps its last version in use). Raises
+    :class:`RoutingRulesError`."""
+    folder = folder or definitions_folder(records)
+    result = read_folder(folder)
+    if result.routing is not None:
+        return result.routing
+    subjects = {name: source.definition.subject for name, source in result.files.items()}
+    with records.reading() as session:
+        for row in list_definitions(session):  # newest version first
+            if row.name not in subjects:
+                subjects[row.name] = parsed(row).subject
+    return read_routing(folder, subjects)
 
 
 @dataclass(frozen=True)
