@@ -125,20 +125,23 @@ def _check_assignment(
 
 
 def _check_graph(definition: Definition, add: _Add) -> None:
+    """Reachability; skipped while a transition names an unknown state, and the
+    way to an end while there is no end state (those mistakes are reported
+    already and would make every state look broken)."""
     states = definition.states
     starts = [s.name for s in states.values() if s.type is StateType.START]
-    if not starts:
+    named = {name for t in definition.transitions for name in (*t.sources, t.target)}
+    if not starts or not named <= states.keys():
         return
     forward: dict[str, set[str]] = {name: set() for name in states}
     backward: dict[str, set[str]] = {name: set() for name in states}
     for t in definition.transitions:
         for source in t.sources:
-            if source in states and t.target in states:
-                forward[source].add(t.target)
-                backward[t.target].add(source)
+            forward[source].add(t.target)
+            backward[t.target].add(source)
     reachable = _closure(starts[:1], forward)
     ends = [name for name, s in states.items() if s.type is StateType.END]
-    finishing = _closure(ends, backward)
+    finishing = _closure(ends, backward) if ends else set(states)  # "no end state" is told
     for state in states.values():
         if state.name not in reachable:
             add(state.line, f"state {state.name!r} cannot be reached from the start")

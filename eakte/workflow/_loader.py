@@ -56,6 +56,7 @@ def _read(text: str, source: str, problems: list[Problem]) -> Definition | None:
             _choice(root["subject"], ("case", "document", "any")) if "subject" in root else "any"
         )
         state_entries = root["states"].items()
+        state_lines = root["states"].key_lines()
         transition_nodes = root["transitions"].sequence()
     except YamlProblem as e:
         problems.append((e.source, e.line, e.problem))
@@ -63,7 +64,7 @@ def _read(text: str, source: str, problems: list[Problem]) -> Definition | None:
     states: dict[str, State] = {}
     for key, node in state_entries:
         try:
-            states[key] = _state(key, node)
+            states[key] = _state(key, node, state_lines[key])
         except YamlProblem as e:
             problems.append((e.source, e.line, e.problem))
     transitions = []
@@ -102,11 +103,18 @@ def _choice(node: Node, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _state(key: str, node: Node) -> State:
+def _state(key: str, node: Node, line: int) -> State:
+    """``line``: the line naming the state, where complaints about it belong."""
     if not NAME.fullmatch(key):
-        raise node.fail(f"state name {key!r} must be lower case letters, digits and _")
+        problem = f"state name {key!r} must be lower case letters, digits and _"
+        raise YamlProblem(node.source, line, problem, node.hint)
     entries = node.mapping(
         ("type", "label", "assign", "deadline", "circulation", "on_enter"), required=("label",)
+    )
+    circulation = (
+        _circulation(entries["circulation"], node.key_lines()["circulation"])
+        if "circulation" in entries
+        else None
     )
     state_type = (
         StateType(_choice(entries["type"], tuple(StateType)))
@@ -119,11 +127,11 @@ def _state(key: str, node: Node) -> State:
         type=state_type,
         assign=_assignment(entries["assign"]) if "assign" in entries else None,
         deadline=_deadline(entries["deadline"]) if "deadline" in entries else None,
-        circulation=_circulation(entries["circulation"]) if "circulation" in entries else None,
+        circulation=circulation,
         on_enter=tuple(_action(item) for item in entries["on_enter"].sequence())
         if "on_enter" in entries
         else (),
-        line=node.line,
+        line=line,
     )
 
 
@@ -176,9 +184,9 @@ def _deadline(node: Node) -> Deadline:
     return Deadline(int(days), escalation)
 
 
-def _circulation(node: Node) -> CirculationRule:
+def _circulation(node: Node, line: int) -> CirculationRule:
     entries = node.mapping(("completed", "refused"), required=("completed", "refused"))
-    return CirculationRule(entries["completed"].text(), entries["refused"].text(), node.line)
+    return CirculationRule(entries["completed"].text(), entries["refused"].text(), line)
 
 
 def _action(node: Node) -> EntryAction:
