@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from eakte.exceptions import WorkflowError
 from eakte.models import Case, Document, TaskKind, WorkflowInstance, WorkflowTask
 from eakte.records import SYSTEM, Records
+from eakte.workflow._calendar import LOCAL
 from eakte.workflow._definition import EntryAction, State
 from eakte.workflow._journal import record
 from eakte.workflow._people import orgunit_id, resolve
@@ -38,8 +39,8 @@ def _zda(records: Records, session: Session, instance: WorkflowInstance) -> None
     if case.closed_at is not None:
         return
     case.closed_at = datetime.now(UTC)
-    case.retention_until = retention_end(
-        case.closed_at.date(), case.case_file.plan_item.retention_years
+    case.retention_until = retention_end(  # the year of zdA is the local one
+        case.closed_at.astimezone(LOCAL).date(), case.case_file.plan_item.retention_years
     )
     records.audit.append(
         session,
@@ -118,6 +119,7 @@ def _hand_over(
     instance.orgunit_id = target
     document = session.get(Document, instance.document_id) if instance.document_id else None
     if document is not None and document.case_file_id is None:
+        previous = document.orgunit.code
         document.orgunit_id = target
         records.audit.append(
             session,
@@ -125,6 +127,8 @@ def _hand_over(
             action="document.moved",
             object_type="document",
             object_id=document.id,
-            details={"to_orgunit": code, "workflow": instance.id},
+            # "orgunit" is the field's new value, as in every document event (eakte verify
+            # replays these to check the document row)
+            details={"orgunit": code, "from_orgunit": previous, "workflow": instance.id},
         )
     record(records, session, instance, SYSTEM, "handed_over", f"Abgegeben an {code}")

@@ -29,7 +29,7 @@ from eakte.models import (
 from eakte.records import SYSTEM, Principal, Records
 from eakte.workflow._journal import record
 from eakte.workflow._people import holds, orgunit_id
-from eakte.workflow._rows import finish_task, flush_or_conflict
+from eakte.workflow._rows import finish_task, flush_or_conflict, lock_instance
 
 Mode = Literal["sequential", "parallel"]
 
@@ -148,11 +148,11 @@ def start_circulation(
         task = session.get(WorkflowTask, task_id)
         if task is None or task.kind != TaskKind.STEP.value or task.instance_id is None:
             raise NotFound(f"There is no workflow task {task_id!r}.")
+        instance = lock_instance(session, task.instance_id)
+        session.refresh(task)
         if task.status != TaskStatus.OPEN.value:
             raise WorkflowError("An Umlauf can only start on an open task.")
         assignee_may_act(session, principal, task)
-        instance = session.get(WorkflowInstance, task.instance_id)
-        assert instance is not None
         task.done_by = principal.actor  # remembered as the Umlauf's starter
         open_circulation(records, session, instance, task, spec)
         task.done_by = None
@@ -176,8 +176,16 @@ def _answer(
     comment = (comment or "").strip() or None
     with records.transaction() as session:
         task = session.get(WorkflowTask, task_id)
-        if task is None or task.kind != TaskKind.COSIGN.value or task.circulation_step_id is None:
+        if (
+            task is None
+            or task.kind != TaskKind.COSIGN.value
+            or task.circulation_step_id is None
+            or task.instance_id is None
+        ):
             raise NotFound(f"There is no Mitzeichnung task {task_id!r}.")
+        # co-signers answering at once queue here, so the last one sees all the others' answers
+        instance = lock_instance(session, task.instance_id)
+        session.refresh(task)
         step = session.get(CirculationStep, task.circulation_step_id)
         assert step is not None
         if not _may_cosign(session, principal, step):
@@ -186,8 +194,7 @@ def _answer(
             raise WorkflowConflict("This Mitzeichnung has been answered or withdrawn already.")
         finish_task(session, task, principal)
         circulation = session.get(Circulation, step.circulation_id)
-        instance = session.get(WorkflowInstance, task.instance_id)
-        assert circulation is not None and instance is not None
+        assert circulation is not None
         step.status = "signed" if signed else "refused"
         step.acted_by, step.acted_at, step.comment = principal.name, datetime.now(UTC), comment
         verb = "mitgezeichnet" if signed else "Mitzeichnung verweigert"

@@ -2,11 +2,9 @@
 transition on a task. Permissions and guards are checked here, in the service
 layer; every change writes a history entry and an audit event.
 
-Concurrency: instances and tasks carry a row version. An UPDATE names the
-version it read, so of two people acting on one task at the same moment the
-second matches no row and gets :class:`WorkflowConflict` (on PostgreSQL the
-second UPDATE waits for the first transaction and then finds the new version;
-SQLite runs writers one after the other, and the second finds the task done).
+Concurrency: of two people acting on one task at the same moment the second
+waits for the first (the instance row is locked, see :mod:`._rows`), then
+finds the task done and gets :class:`WorkflowConflict`.
 """
 
 from __future__ import annotations
@@ -40,7 +38,7 @@ from eakte.workflow._definition import Definition, FieldSpec, FieldType, StateTy
 from eakte.workflow._journal import record
 from eakte.workflow._people import describe, is_assignee, last_actor, may_take, resolve
 from eakte.workflow._registry import latest_definition, parsed
-from eakte.workflow._rows import finish_task, flush_or_conflict
+from eakte.workflow._rows import finish_task, flush_or_conflict, lock_instance
 
 
 @dataclass(frozen=True)
@@ -116,14 +114,18 @@ def start_workflow(
 def _subject(
     session: Session, case: str | None, document_id: str | None
 ) -> tuple[Case | Document, str]:
+    # the subject stays locked until the new instance is committed: of two people
+    # starting a workflow on it at once, the second then finds the first one running
     if case is not None:
-        found = session.scalar(select(Case).where(Case.reference == case))
+        found = session.scalar(select(Case).where(Case.reference == case).with_for_update(of=Case))
         if found is None:
             raise NotFound(f"There is no Vorgang {case!r}.")
         if found.closed_at is not None:
             raise WorkflowError(f"Vorgang {case} is closed (zdA); no workflow can start on it.")
         return found, found.case_file.orgunit_id
-    document = session.get(Document, document_id)
+    document = session.scalar(
+        select(Document).where(Document.id == document_id).with_for_update(of=Document)
+    )
     if document is None:
         raise NotFound(f"There is no document {document_id!r}.")
     return document, document.orgunit_id
@@ -242,8 +244,10 @@ def _open_step(
     task = session.get(WorkflowTask, task_id)
     if task is None or task.kind != TaskKind.STEP.value or task.instance_id is None:
         raise NotFound(f"There is no workflow task {task_id!r}.")
-    instance = session.get(WorkflowInstance, task.instance_id)
-    assert instance is not None
+    instance = lock_instance(session, task.instance_id)  # who came second waits here
+    session.refresh(task)  # ... and then sees what the first did
+    if not is_assignee(session, principal, task):  # tell outsiders nothing about the task
+        require(session, principal, Permission.READ, instance.orgunit_id)
     if task.status == TaskStatus.DONE.value:
         who = (task.done_by or "someone").removeprefix("user:")
         raise WorkflowConflict(

@@ -72,8 +72,8 @@ def resolve(session: Session, rule: Assignment, instance: WorkflowInstance) -> A
             raise WorkflowError(f"The workflow assigns to user {rule.user!r}, who does not exist.")
         return Assignee(user=rule.user)
     if rule.previous_actor or rule.actor_of is not None:
-        person = last_actor(session, instance, rule.actor_of)
-        return Assignee(user=person or _starter(instance))
+        actor = last_actor(session, instance, rule.actor_of)  # "user:NAME", as in the audit log
+        return Assignee(user=actor.removeprefix("user:") if actor else _starter(instance))
     if rule.case_owner:
         case = session.get(Case, instance.case_id) if instance.case_id else None
         if case is None:

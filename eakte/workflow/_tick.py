@@ -7,11 +7,15 @@ link), so running it twice, or in two processes, changes nothing more.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
+from eakte.exceptions import WorkflowError
 from eakte.models import (
     Case,
     Circulation,
@@ -19,7 +23,6 @@ from eakte.models import (
     Resubmission,
     TaskKind,
     TaskStatus,
-    WorkflowInstance,
     WorkflowTask,
 )
 from eakte.records import SYSTEM, Records
@@ -28,7 +31,9 @@ from eakte.workflow._calendar import today
 from eakte.workflow._journal import record
 from eakte.workflow._people import resolve
 from eakte.workflow._registry import parsed
-from eakte.workflow._rows import flush_or_conflict
+from eakte.workflow._rows import flush_or_conflict, lock_instance
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,21 +65,33 @@ def tick(records: Records, day: date | None = None) -> TickReport:
             )
         )
     for task_id in overdue:  # one transaction each: one bad task blocks no other
-        if _escalate(records, task_id, report.day):
+        if _guarded(_escalate, records, task_id, report.day):
             report.escalated.append(task_id)
     for resubmission_id in due:
-        if _resubmit(records, resubmission_id, report.day):
+        if _guarded(_resubmit, records, resubmission_id, report.day):
             report.resubmissions.append(resubmission_id)
     return report
+
+
+def _guarded(
+    handle: Callable[[Records, Any, date], bool], records: Records, key: Any, day: date
+) -> bool:
+    try:
+        return handle(records, key, day)
+    except WorkflowError as e:  # e.g. an org unit the definition names was removed
+        log.warning("Timer job: %s %s not handled: %s", handle.__name__.strip("_"), key, e)
+        return False
 
 
 def _escalate(records: Records, task_id: str, day: date) -> bool:
     with records.transaction() as session:
         task = session.get(WorkflowTask, task_id)
-        if task is None or task.status != TaskStatus.OPEN.value or task.escalated_at is not None:
+        if task is None or task.instance_id is None:
+            return False
+        instance = lock_instance(session, task.instance_id)  # a second timer job waits here
+        session.refresh(task)
+        if task.status != TaskStatus.OPEN.value or task.escalated_at is not None:
             return False  # done or escalated meanwhile
-        instance = session.get(WorkflowInstance, task.instance_id)
-        assert instance is not None
         task.escalated_at = datetime.now(UTC)
         flush_or_conflict(session)
         due = f"{task.due_date:%d.%m.%Y}" if task.due_date else "?"
@@ -124,7 +141,7 @@ def _who(user: str | None, role: str | None) -> str:
 
 def _resubmit(records: Records, resubmission_id: int, day: date) -> bool:
     with records.transaction() as session:
-        row = session.get(Resubmission, resubmission_id)
+        row = session.get(Resubmission, resubmission_id, with_for_update=True)
         if row is None or row.status != "pending" or row.due_date > day:
             return False
         case = session.get(Case, row.case_id)

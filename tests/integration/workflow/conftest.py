@@ -4,11 +4,14 @@ shipped example workflows loaded, one Vorgang and one inbox document."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from eakte import records as svc
 from eakte import workflow as wf
+from eakte.models import Case, CaseFile
 from eakte.records import SYSTEM, Principal, Records, VersionInput, load_principal
 from eakte.records._demo import DemoResult
 
@@ -34,6 +37,45 @@ class World:
     def who(self, username: str) -> Principal:
         with self.records.reading() as session:
             return load_principal(session, username)
+
+    def tasks(
+        self, username: str, kind: str = "step", day: date | None = None
+    ) -> list[wf.TaskView]:
+        """The open tasks of this kind in the person's task list."""
+        return [t for t in wf.tasks_for(self.records, self.who(username), day) if t.kind == kind]
+
+    def task(self, username: str, kind: str = "step") -> str:
+        """The id of the one open task of this kind in the person's task list."""
+        tasks = self.tasks(username, kind)
+        assert len(tasks) == 1, tasks
+        assert tasks[0].id is not None
+        return tasks[0].id
+
+    def document_in(self, orgunit: str, title: str = "Schreiben") -> str:
+        """A new inbox document in the Posteingang of ``orgunit``."""
+        version = svc.create_document(
+            self.records,
+            SYSTEM,
+            title=title,
+            orgunit=orgunit,
+            content=f"{title} an die Stadtverwaltung".encode(),
+            version=VersionInput(filename="schreiben.txt", media_type="text/plain"),
+        )
+        return version.document_id
+
+    def case_by(self, username: str, title: str) -> str:
+        """A new Vorgang in the Akte of ``world.case``, created (and so owned) by ``username``."""
+        with self.records.reading() as session:
+            akte = session.scalar(
+                select(CaseFile.reference)
+                .join(Case, Case.case_file_id == CaseFile.id)
+                .where(Case.reference == self.case)
+            )
+        assert akte is not None
+        created = svc.create_case(
+            self.records, self.who(username), case_file_reference=akte, title=title
+        )
+        return created.reference
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ three different people; refusal; Vier-Augen violations."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from eakte import workflow as wf
@@ -69,3 +71,24 @@ def test_the_leader_who_checked_the_sums_may_not_order_the_payment(world: World)
         r, world.who("bernd"), _step(world, "bernd"), "zurueckweisen", comment="Keine Bestellung"
     )
     assert (refused.state, refused.status) == ("abgelehnt", "completed")
+
+
+def test_an_unchecked_invoice_is_reported_to_the_leitung(world: World) -> None:
+    r = world.records
+    wf.start_workflow(r, world.who("anna"), "rechnungseingang", document_id=world.document_id)
+    (task,) = [t for t in wf.tasks_for(r, world.who("anna")) if t.kind == "step"]
+    assert task.id is not None and task.due_date is not None
+    with pytest.raises(WorkflowError, match="must be a number"):
+        wf.take(r, world.who("anna"), task.id, "sachlich_richtig", fields={"betrag": "zwölf"})
+    with pytest.raises(WorkflowError, match="Unknown field 'skonto'"):
+        wf.take(
+            r, world.who("anna"), task.id, "sachlich_richtig", fields={"betrag": "1", "skonto": "2"}
+        )
+    late = task.due_date + timedelta(days=1)
+    assert wf.tick(r, late).escalated == [task.id]
+    assert wf.tick(r, late).escalated == []
+    # notify: the Leitung gets a notice, the task stays with the Sachbearbeitung
+    (notice,) = [t for t in wf.tasks_for(r, world.who("chefin")) if t.kind == "notice"]
+    assert notice.title.startswith("Frist überschritten")
+    assert _step(world, "bernd") == task.id
+    wf.take(r, world.who("bernd"), task.id, "sachlich_richtig", fields={"betrag": "99,95"})
