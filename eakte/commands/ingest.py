@@ -15,6 +15,7 @@ from eakte.ingest import Inbox, InboxService, LocalExecutor, Outcome, Pipeline, 
 from eakte.ingest._status import inbox_status
 from eakte.models import IngestStatus
 from eakte.records import SYSTEM
+from eakte.workflow import load_at_start
 
 
 def _files(paths: tuple[Path, ...]) -> list[Path]:
@@ -38,6 +39,7 @@ def ingest(app: AppContext, paths: tuple[Path, ...], orgunit: str | None, as_jso
     """Run the ingest pipeline once on files (copies them; never moves or deletes)."""
     settings = app.settings
     inbox = Inbox(settings)
+    load_at_start(app.records)  # the workflows that routing rules start must be loaded
     results: list[dict[str, Any]] = []
     jobs = []
     for path in _files(paths):
@@ -95,6 +97,7 @@ def watch(app: AppContext) -> None:
     app.records  # noqa: B018  (fail early on a bad configuration or database)
     from eakte.search import IndexFollower
 
+    load_at_start(app.records)
     service = InboxService(app.settings)
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
     follower = IndexFollower(app.records).start()  # keeps the search index in step

@@ -11,7 +11,7 @@ from eakte import workflow as wf
 from eakte.cli import AppContext, pass_app
 from eakte.db import check_migrated
 from eakte.exceptions import EakteError
-from eakte.records import SYSTEM, Records
+from eakte.records import Records
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def serve(app: AppContext, host: str | None, port: int | None, no_watch: bool) -
     check_migrated(app.records.engine, settings)
     host, port = settings.host, settings.port
     web_app = create_app(settings, app.records)
-    load_workflows(app.records)
+    wf.load_at_start(app.records)
     click.echo(f"eakte is running at http://{host}:{port}/  (stop with Ctrl+C)")
     click.echo(
         "Log in as 'admin' with the password printed at the first start "
@@ -59,20 +59,6 @@ def serve(app: AppContext, host: str | None, port: int | None, no_watch: bool) -
             service.stop()
         if follower is not None:
             follower.stop()
-
-
-def load_workflows(records: Records) -> None:
-    """Load changed definition files at start; a problem is logged, never fatal."""
-    try:
-        report = wf.sync_definitions(records, SYSTEM)  # logs each invalid file itself
-    except EakteError as e:
-        log.warning("Workflow definitions not loaded: %s", e)
-        return
-    except Exception:  # e.g. two processes storing the same new version at once
-        log.exception("Workflow definitions not loaded")
-        return
-    for name, version in report.added:
-        log.info("Workflow %s: version %d loaded from %s", name, version, report.folder)
 
 
 class WorkflowTimer:

@@ -73,12 +73,14 @@ def resolve(session: Session, rule: Assignment, instance: WorkflowInstance) -> A
         return Assignee(user=rule.user)
     if rule.previous_actor or rule.actor_of is not None:
         actor = last_actor(session, instance, rule.actor_of)  # "user:NAME", as in the audit log
-        return Assignee(user=actor.removeprefix("user:") if actor else _starter(instance))
+        person = actor.removeprefix("user:") if actor else _starter(instance)
+        return Assignee(user=person) if person else _fallback_pool(instance)
     if rule.case_owner:
         case = session.get(Case, instance.case_id) if instance.case_id else None
         if case is None:
             raise WorkflowError("This workflow assigns to the case owner, but runs on no Vorgang.")
-        return Assignee(user=case.owner or case.created_by)
+        owner = case.owner or (None if case.created_by == "system" else case.created_by)
+        return Assignee(user=owner) if owner else _fallback_pool(instance)
     if rule.orgunit_field is not None:
         code = instance.fields.get(rule.orgunit_field)
         if not isinstance(code, str):
@@ -89,6 +91,12 @@ def resolve(session: Session, rule: Assignment, instance: WorkflowInstance) -> A
     else:
         unit = instance.orgunit_id
     return Assignee(orgunit_id=unit, role=rule.role)
+
+
+def _fallback_pool(instance: WorkflowInstance) -> Assignee:
+    """When a rule names a person and there is none (a workflow started by the system,
+    a Vorgang opened by the system): the Sachbearbeitung of the instance's org unit."""
+    return Assignee(orgunit_id=instance.orgunit_id, role=Role.SACHBEARBEITUNG.value)
 
 
 def _starter(instance: WorkflowInstance) -> str | None:

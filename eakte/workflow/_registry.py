@@ -17,9 +17,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from eakte.exceptions import RoutingRulesError, WorkflowDefinitionError, WorkflowError
-from eakte.models import WorkflowDefinition
-from eakte.records import Principal, Records
+from eakte.exceptions import (
+    EakteError,
+    RoutingRulesError,
+    WorkflowDefinitionError,
+    WorkflowError,
+)
+from eakte.models import AuditHead, WorkflowDefinition
+from eakte.records import SYSTEM, Principal, Records
 from eakte.records._principal import Permission, require
 from eakte.workflow._definition import Definition
 from eakte.workflow._loader import load_definition
@@ -146,6 +151,9 @@ def sync_definitions(
     unchanged: list[str] = []
     with records.transaction() as session:
         require(session, principal, Permission.ADMINISTER)
+        # two processes loading at once (two `serve` starts): the second waits here and
+        # then finds the first one's versions, instead of numbering the same version twice
+        session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
         for name, source in sorted(result.files.items()):
             latest = _latest(session, name)
             if latest is not None and latest.source_sha256 == source.sha256:
@@ -174,8 +182,20 @@ def sync_definitions(
             )
             added.append((name, version))
     for source_name, line, problem in result.problems:
-        log.warning("Workflow definition not loaded: %s, line %s: %s", source_name, line, problem)
+        log.warning("Workflows folder: %s, line %s: %s (not loaded)", source_name, line, problem)
     return SyncReport(folder, added, unchanged, result.problems)
+
+
+def load_at_start(records: Records) -> None:
+    """Load changed definition files when a service starts (serve, watch, ingest) so
+    that the routing rules' workflows exist; a problem is logged, never fatal."""
+    try:
+        report = sync_definitions(records, SYSTEM)
+    except EakteError as e:
+        log.warning("Workflow definitions not loaded: %s", e)
+        return
+    for name, version in report.added:
+        log.info("Workflow %s: version %d loaded from %s", name, version, report.folder)
 
 
 def _latest(session: Session, name: str) -> WorkflowDefinition | None:

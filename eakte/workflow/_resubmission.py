@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from eakte.exceptions import NotFound, PermissionDenied, WorkflowError
+from eakte.exceptions import NotFound, PermissionDenied, WorkflowConflict, WorkflowError
 from eakte.models import Case, Resubmission, TaskKind, TaskStatus, WorkflowTask
 from eakte.records import Principal, Records
 from eakte.records._principal import Permission, require
@@ -59,7 +59,8 @@ def complete_task(records: Records, principal: Principal, task_id: str) -> None:
         if not is_assignee(session, principal, task):
             raise PermissionDenied(f"{principal.name} is not assigned to this task.")
         if task.status != TaskStatus.OPEN.value:
-            raise WorkflowError("This task is done already.")
+            who = (task.done_by or "someone").removeprefix("user:")
+            raise WorkflowConflict(f"{who} has completed this task already.")
         finish_task(session, task, principal)
         if task.resubmission_id is not None:
             resubmission = session.get(Resubmission, task.resubmission_id)

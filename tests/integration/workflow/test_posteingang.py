@@ -103,5 +103,5 @@ def test_unsorted_post_is_reported_to_the_leitung_once(world: World) -> None:
         wf.complete_task(r, world.who("reg"), notice.id or "")
     wf.complete_task(r, world.who("lena"), notice.id or "")
     assert world.tasks("lena", "notice") == []
-    with pytest.raises(WorkflowError, match="done already"):
+    with pytest.raises(WorkflowConflict, match="lena has completed this task already"):
         wf.complete_task(r, world.who("lena"), notice.id or "")
