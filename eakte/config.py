@@ -158,6 +158,15 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Logging level of all eakte commands."
     )
+    login_rate_limit: str = Field(
+        "10 per minute",
+        description="Login attempts allowed per client address (Flask-Limiter notation).",
+    )
+    ratelimit_storage_url: str = Field(
+        "memory://",
+        description="Where login attempts are counted: memory:// (one web process) or a "
+        "redis:// URL shared by several web processes.",
+    )
     secure_cookies: bool | None = Field(
         None,
         description="Mark session cookies Secure (HTTPS only); default: yes unless the web "
