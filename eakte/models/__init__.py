@@ -4,7 +4,7 @@ from eakte.models._base import Base, UTCDateTime, new_id, utcnow
 from eakte.models.documents import Document, DocumentVersion
 from eakte.models.fileplan import Case, CaseFile, Disposition, FilePlanItem, ReferenceCounter
 from eakte.models.ingest import IngestItem, IngestStatus
-from eakte.models.orgs import OrgUnit, Role, RoleMembership, User
+from eakte.models.orgs import ApiToken, OrgUnit, Role, RoleMembership, User
 from eakte.models.signing import AuditCheckpoint, AuditEvent, AuditHead, SigningKey
 from eakte.models.workflow import (
     Circulation,
@@ -20,6 +20,7 @@ from eakte.models.workflow import (
 )
 
 __all__ = [
+    "ApiToken",
     "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",

@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,6 +45,8 @@ class Document(Base):
     page_count: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text, default="")
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    # VS-NfD-like handling: every read of a confidential document is audited
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     orgunit: Mapped[OrgUnit] = relationship(lazy="joined")
     case_file: Mapped[CaseFile | None] = relationship(lazy="joined")
