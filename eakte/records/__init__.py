@@ -5,7 +5,16 @@ Every function takes the :class:`Records` context and the acting
 transaction as the change.
 """
 
-from eakte.records._casefiles import create_case, create_case_file, get_case_file, list_case_files
+from eakte.records._casefiles import (
+    CaseFileView,
+    PlanNode,
+    casefile_view,
+    create_case,
+    create_case_file,
+    file_plan_tree,
+    get_case_file,
+    list_case_files,
+)
 from eakte.records._context import Records
 from eakte.records._documents import (
     DocumentDetails,
@@ -40,7 +49,9 @@ from eakte.records._show import document_report
 from eakte.records._verify import VerifyReport, verify_store
 
 __all__ = [
+    "CaseFileView",
     "DocumentDetails",
+    "PlanNode",
     "SYSTEM",
     "Permission",
     "Principal",
@@ -50,6 +61,7 @@ __all__ = [
     "VersionInput",
     "add_version",
     "authenticate",
+    "casefile_view",
     "clean_filename",
     "create_case",
     "create_case_file",
@@ -58,6 +70,7 @@ __all__ = [
     "create_plan_item",
     "create_user",
     "document_report",
+    "file_plan_tree",
     "get_case_file",
     "get_document",
     "grant_role",

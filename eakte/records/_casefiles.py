@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eakte.exceptions import AlreadyExists, NotFound, RecordsError
-from eakte.models import Case, CaseFile
+from eakte.models import Case, CaseFile, Document, FilePlanItem, Resubmission
 from eakte.records._context import Records
 from eakte.records._fileplan import plan_item_by_code
 from eakte.records._orgs import orgunit_by_code
@@ -20,6 +21,8 @@ from eakte.records._principal import (
     require,
 )
 from eakte.records._references import ReferencePattern, next_sequence, raise_sequence_to
+
+OPEN_RESUBMISSION = ("pending", "due")
 
 
 def create_case_file(
@@ -145,3 +148,186 @@ def list_case_files(records: Records, principal: Principal) -> list[CaseFile]:
         if units is not None:
             query = query.where(CaseFile.orgunit_id.in_(units))
         return list(session.scalars(query).all())
+
+
+# -- reading: the file plan tree and the Akte / Vorgang page ------------------------
+
+
+@dataclass(frozen=True)
+class CaseFileRef:
+    reference: str
+    title: str
+    closed: bool
+
+
+@dataclass(frozen=True)
+class PlanNode:
+    """A file plan item with its children and the Akten the principal may read."""
+
+    code: str
+    title: str
+    retention_years: int | None  # None: unlimited
+    disposition: str  # A, B or V
+    case_files: tuple[CaseFileRef, ...]
+    children: tuple[PlanNode, ...]
+
+    @property
+    def case_file_count(self) -> int:
+        return len(self.case_files) + sum(child.case_file_count for child in self.children)
+
+
+def file_plan_tree(records: Records, principal: Principal) -> list[PlanNode]:
+    """The whole file plan (it is no secret), with only the readable Akten under each item."""
+    with records.reading() as session:
+        items = session.scalars(select(FilePlanItem).order_by(FilePlanItem.code)).all()
+        units = readable_orgunits(session, principal)
+        query = select(CaseFile).order_by(CaseFile.reference)
+        if units is not None:
+            query = query.where(CaseFile.orgunit_id.in_(units))
+        files: dict[str, list[CaseFileRef]] = {}
+        for cf in session.scalars(query):
+            ref = CaseFileRef(cf.reference, cf.title, cf.closed_at is not None)
+            files.setdefault(cf.plan_item_id, []).append(ref)
+    children: dict[str | None, list[FilePlanItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+
+    def node(item: FilePlanItem) -> PlanNode:
+        return PlanNode(
+            item.code,
+            item.title,
+            item.retention_years,
+            item.disposition,
+            tuple(files.get(item.id, ())),
+            tuple(node(child) for child in children.get(item.id, ())),
+        )
+
+    return [node(item) for item in children.get(None, [])]
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: str
+    reference: str
+    title: str
+    owner: str | None
+    created_at: datetime
+    created_by: str
+    closed_at: datetime | None
+    retention_until: date | None
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: str
+    title: str
+    document_date: date | None
+    document_type: str | None
+    case_reference: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ResubmissionRow:
+    due_date: date
+    note: str
+    for_user: str
+    status: str
+
+
+@dataclass(frozen=True)
+class CaseFileView:
+    """An Akte as its page shows it; ``case`` is set when the page is one of its Vorgänge."""
+
+    reference: str
+    title: str
+    plan_code: str
+    plan_title: str
+    retention_years: int | None
+    disposition: str
+    orgunit_id: str
+    orgunit_code: str
+    orgunit_name: str
+    created_at: datetime
+    created_by: str
+    closed_at: datetime | None
+    cases: tuple[CaseRow, ...]
+    documents: tuple[DocumentRow, ...]  # the Akte's, or the Vorgang's when ``case`` is set
+    may_write: bool
+    case: CaseRow | None = None
+    resubmissions: tuple[ResubmissionRow, ...] = ()
+
+
+def _case_row(case: Case) -> CaseRow:
+    return CaseRow(
+        case.id,
+        case.reference,
+        case.title,
+        case.owner,
+        case.created_at,
+        case.created_by,
+        case.closed_at,
+        case.retention_until,
+    )
+
+
+def casefile_view(records: Records, principal: Principal, reference: str) -> CaseFileView:
+    """The Akte or Vorgang with this reference, if the principal may read it (else NotFound)."""
+    with records.reading() as session:
+        case = session.scalar(select(Case).where(Case.reference == reference.strip()))
+        if case is not None:
+            case = visible_case(session, principal, reference, Permission.READ)
+            case_file = case.case_file
+        else:
+            case_file = visible_case_file(session, principal, reference, Permission.READ)
+        cases = session.scalars(
+            select(Case).where(Case.case_file_id == case_file.id).order_by(Case.seq)
+        ).all()
+        documents = session.scalars(
+            select(Document)
+            .where(
+                Document.case_id == case.id
+                if case is not None
+                else Document.case_file_id == case_file.id
+            )
+            .order_by(Document.created_at, Document.id)
+        ).all()
+        resubmissions = (
+            session.scalars(
+                select(Resubmission)
+                .where(Resubmission.case_id == case.id, Resubmission.status.in_(OPEN_RESUBMISSION))
+                .order_by(Resubmission.due_date)
+            ).all()
+            if case is not None
+            else []
+        )
+        item = case_file.plan_item
+        return CaseFileView(
+            case_file.reference,
+            case_file.title,
+            item.code,
+            item.title,
+            item.retention_years,
+            item.disposition,
+            case_file.orgunit_id,
+            case_file.orgunit.code,
+            case_file.orgunit.name,
+            case_file.created_at,
+            case_file.created_by,
+            case_file.closed_at,
+            tuple(_case_row(c) for c in cases),
+            tuple(
+                DocumentRow(
+                    d.id,
+                    d.title,
+                    d.document_date,
+                    d.document_type,
+                    d.case.reference if d.case else None,
+                    d.created_at,
+                )
+                for d in documents
+            ),
+            allowed(session, principal, Permission.WRITE, case_file.orgunit_id),
+            _case_row(case) if case is not None else None,
+            tuple(ResubmissionRow(r.due_date, r.note, r.for_user, r.status) for r in resubmissions),
+        )
