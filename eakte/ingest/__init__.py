@@ -11,6 +11,13 @@ from eakte.ingest._pipeline import INGEST, Pipeline, Source
 from eakte.ingest._record import Outcome
 from eakte.ingest._runner import JobResult, run_job
 from eakte.ingest._service import InboxService
+from eakte.ingest._upload import (
+    UploadRunner,
+    UploadStatus,
+    submit_upload,
+    upload_status,
+    upload_targets,
+)
 
 __all__ = [
     "INGEST",
@@ -23,6 +30,11 @@ __all__ = [
     "Outcome",
     "Pipeline",
     "Source",
+    "UploadRunner",
+    "UploadStatus",
     "run_job",
+    "submit_upload",
+    "upload_status",
+    "upload_targets",
     "worker_count",
 ]

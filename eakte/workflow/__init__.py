@@ -13,6 +13,7 @@ from eakte.workflow._circulation import (
 from eakte.workflow._definition import Definition
 from eakte.workflow._engine import Outcome, start_workflow, take
 from eakte.workflow._loader import load_definition
+from eakte.workflow._pages import RecordPage, TaskPage, record_page, task_page
 from eakte.workflow._registry import (
     FolderResult,
     SyncReport,
@@ -46,9 +47,11 @@ __all__ = [
     "InstanceView",
     "Outcome",
     "Participant",
+    "RecordPage",
     "RoutingRules",
     "Rule",
     "SyncReport",
+    "TaskPage",
     "TaskView",
     "TickReport",
     "add_working_days",
@@ -63,6 +66,7 @@ __all__ = [
     "load_definition",
     "load_routing",
     "read_folder",
+    "record_page",
     "refuse",
     "routing_rules",
     "set_resubmission",
@@ -71,6 +75,7 @@ __all__ = [
     "start_workflow",
     "sync_definitions",
     "take",
+    "task_page",
     "tasks_for",
     "tick",
     "today",
