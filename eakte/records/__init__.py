@@ -5,6 +5,7 @@ Every function takes the :class:`Records` context and the acting
 transaction as the change.
 """
 
+from eakte.records._audit_query import AuditEntry, AuditPage, query_audit
 from eakte.records._casefiles import (
     CaseFileView,
     PlanNode,
@@ -26,7 +27,7 @@ from eakte.records._documents import (
     list_versions,
     open_content,
 )
-from eakte.records._fileplan import create_plan_item, list_plan_items
+from eakte.records._fileplan import PlanImport, create_plan_item, import_plan_csv, list_plan_items
 from eakte.records._keys import init_keys, rotate_keys, sync_keys
 from eakte.records._orgs import (
     authenticate,
@@ -35,7 +36,9 @@ from eakte.records._orgs import (
     grant_role,
     list_orgunits,
     list_users,
+    revoke_role,
     set_password,
+    set_user_active,
 )
 from eakte.records._principal import (
     SYSTEM,
@@ -46,9 +49,30 @@ from eakte.records._principal import (
 )
 from eakte.records._references import ReferencePattern
 from eakte.records._show import document_report
+from eakte.records._tokens import (
+    NewToken,
+    TokenInfo,
+    authenticate_token,
+    create_token,
+    list_tokens,
+    revoke_token,
+)
 from eakte.records._verify import VerifyReport, verify_store
 
 __all__ = [
+    "AuditEntry",
+    "AuditPage",
+    "NewToken",
+    "PlanImport",
+    "TokenInfo",
+    "authenticate_token",
+    "create_token",
+    "import_plan_csv",
+    "list_tokens",
+    "query_audit",
+    "revoke_role",
+    "revoke_token",
+    "set_user_active",
     "CaseFileView",
     "DocumentDetails",
     "PlanNode",

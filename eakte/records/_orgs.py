@@ -174,3 +174,60 @@ def authenticate(records: Records, username: str, password: str) -> Principal:
 
 
 _DUMMY_HASH = _hasher.hash("not a real password")
+
+
+def _lockout_guard(principal: Principal, user: User, what: str) -> None:
+    if principal.user_id is not None and principal.user_id == user.id:
+        raise RecordsError(
+            f"You cannot {what} yourself: ask another administrator, so that "
+            "someone can always still administer eakte."
+        )
+
+
+def set_user_active(records: Records, principal: Principal, *, username: str, active: bool) -> None:
+    """Deactivate (log-in and API tokens refused) or reactivate an account."""
+    with records.transaction() as session:
+        require(session, principal, Permission.ADMINISTER)
+        user = user_by_name(session, username)
+        if not active:
+            _lockout_guard(principal, user, "deactivate")
+        if user.active == active:
+            return
+        user.active = active
+        records.audit.append(
+            session,
+            actor=principal.actor,
+            action="user.activated" if active else "user.deactivated",
+            object_type="user",
+            object_id=user.id,
+            details={"username": user.username},
+        )
+
+
+def revoke_role(
+    records: Records, principal: Principal, *, username: str, orgunit: str, role: str
+) -> None:
+    with records.transaction() as session:
+        require(session, principal, Permission.ADMINISTER)
+        user = user_by_name(session, username)
+        unit = orgunit_by_code(session, orgunit)
+        membership = session.scalar(
+            select(RoleMembership).where(
+                RoleMembership.user_id == user.id,
+                RoleMembership.orgunit_id == unit.id,
+                RoleMembership.role == role,
+            )
+        )
+        if membership is None:
+            raise NotFound(f"{username} does not hold the role {role} in org unit {orgunit}.")
+        if role == Role.ADMIN.value:
+            _lockout_guard(principal, user, "take the admin role from")
+        session.delete(membership)
+        records.audit.append(
+            session,
+            actor=principal.actor,
+            action="role.revoked",
+            object_type="user",
+            object_id=user.id,
+            details={"orgunit": unit.code, "role": role},
+        )
