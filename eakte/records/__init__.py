@@ -26,8 +26,19 @@ from eakte.records._documents import (
     get_document,
     list_versions,
     open_content,
+    update_metadata,
 )
 from eakte.records._fileplan import PlanImport, create_plan_item, import_plan_csv, list_plan_items
+from eakte.records._filing import (
+    InboxEntry,
+    InboxPage,
+    Target,
+    file_document,
+    file_in_new_case,
+    file_in_new_case_file,
+    find_targets,
+    list_inbox,
+)
 from eakte.records._keys import init_keys, rotate_keys, sync_keys
 from eakte.records._orgs import (
     authenticate,
@@ -48,7 +59,7 @@ from eakte.records._principal import (
     readable_orgunits,
 )
 from eakte.records._references import ReferencePattern
-from eakte.records._show import document_report
+from eakte.records._show import Download, document_report, open_download
 from eakte.records._tokens import (
     NewToken,
     TokenInfo,
@@ -75,8 +86,12 @@ __all__ = [
     "set_user_active",
     "CaseFileView",
     "DocumentDetails",
+    "Download",
+    "InboxEntry",
+    "InboxPage",
     "PlanNode",
     "SYSTEM",
+    "Target",
     "Permission",
     "Principal",
     "Records",
@@ -94,21 +109,28 @@ __all__ = [
     "create_plan_item",
     "create_user",
     "document_report",
+    "file_document",
+    "file_in_new_case",
+    "file_in_new_case_file",
+    "find_targets",
     "file_plan_tree",
     "get_case_file",
     "get_document",
     "grant_role",
     "init_keys",
     "list_case_files",
+    "list_inbox",
     "list_orgunits",
     "list_plan_items",
     "list_users",
     "list_versions",
     "load_principal",
     "open_content",
+    "open_download",
     "readable_orgunits",
     "rotate_keys",
     "set_password",
     "sync_keys",
+    "update_metadata",
     "verify_store",
 ]

@@ -317,3 +317,80 @@ def open_content(
         raise NotFound(f"Document {document_id} has no version {number}.")
     with records.store.open(ObjectKind.CONTENT, sha) as reader:
         yield reader
+
+
+_UNSET: Any = object()
+# what update_metadata may change, with the longest value the column takes
+_EDITABLE_TEXT = {"title": 500, "sender": 300, "document_type": 60}
+
+
+def update_metadata(
+    records: Records,
+    principal: Principal,
+    document_id: str,
+    *,
+    title: str = _UNSET,
+    document_date: date | None = _UNSET,
+    sender: str | None = _UNSET,
+    document_type: str | None = _UNSET,
+    confidential: bool = _UNSET,
+) -> Document:
+    """Change what is known about a document (not its signed versions); audited.
+
+    Only the fields passed are changed. The event ``document.metadata_updated``
+    records every changed field's old and new value and the current ``title``
+    (the key ``eakte verify`` replays). Nothing changed: no event.
+    """
+    wanted: dict[str, Any] = {
+        "title": title,
+        "document_date": document_date,
+        "sender": sender,
+        "document_type": document_type,
+        "confidential": confidential,
+    }
+    wanted = {k: _clean_field(k, v) for k, v in wanted.items() if v is not _UNSET}
+    with records.transaction() as session:
+        document = _locked_document(session, document_id)
+        require(session, principal, Permission.READ, document.orgunit_id)
+        require(session, principal, Permission.WRITE, document.orgunit_id)
+        changes = {
+            k: {"from": _json_value(getattr(document, k)), "to": _json_value(v)}
+            for k, v in wanted.items()
+            if getattr(document, k) != v
+        }
+        if not changes:
+            return document
+        for name, value in wanted.items():
+            setattr(document, name, value)
+        session.flush()
+        records.audit.append(
+            session,
+            actor=principal.actor,
+            action="document.metadata_updated",
+            object_type="document",
+            object_id=document.id,
+            details={"title": document.title, "changes": changes},
+        )
+        return document
+
+
+def _clean_field(name: str, value: Any) -> Any:
+    if name in _EDITABLE_TEXT:
+        text = " ".join(str(value or "").split())
+        if name == "title" and not text:
+            raise RecordsError("A document needs a title.")
+        if len(text) > _EDITABLE_TEXT[name]:
+            what = name.replace("_", " ")
+            raise RecordsError(f"The {what} may have at most {_EDITABLE_TEXT[name]} characters.")
+        if name == "title":
+            return text
+        return text or None
+    if name == "document_date" and value is not None and not isinstance(value, date):
+        raise RecordsError("The document date must be a date.")
+    if name == "confidential":
+        return bool(value)
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
