@@ -11,7 +11,7 @@ commit, and a crash anywhere in between is repaired by the next ``sync``
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from eakte.models import AuditEvent, Document
+from eakte.models import AuditEvent, Document, WorkflowInstance
 from eakte.records import Records
 
 from . import _location
@@ -33,7 +33,7 @@ _EVENTS_PER_ROUND = 10_000
 Progress = Callable[[int, int], None]
 
 
-def index_doc(document: Document) -> IndexDoc:
+def index_doc(document: Document, workflow: str = "") -> IndexDoc:
     case_file, case = document.case_file, document.case
     received = document.created_at
     if received.tzinfo is None:
@@ -55,7 +55,29 @@ def index_doc(document: Document) -> IndexDoc:
         state="abgelegt" if case_file else "posteingang",
         case_file_id=document.case_file_id or "",
         case_id=document.case_id or "",
+        workflow=workflow,
     )
+
+
+def index_docs(session: Session, documents: Sequence[Document]) -> list[IndexDoc]:
+    """Index entries for these documents, with the state of the newest workflow that
+    runs (or ran) on each document or on its Vorgang; one query per batch."""
+    ids = [d.id for d in documents]
+    cases = {d.case_id for d in documents if d.case_id}
+    condition: ColumnElement[bool] = WorkflowInstance.document_id.in_(ids)
+    if cases:
+        condition = or_(condition, WorkflowInstance.case_id.in_(cases))
+    newest: dict[str, str] = {}
+    for subject_document, subject_case, state in session.execute(
+        select(WorkflowInstance.document_id, WorkflowInstance.case_id, WorkflowInstance.state)
+        .where(condition)
+        .order_by(WorkflowInstance.started_at, WorkflowInstance.id)
+    ):
+        newest[subject_document or subject_case or ""] = state  # the later one wins
+    return [
+        index_doc(d, newest.get(d.id) or (newest.get(d.case_id, "") if d.case_id else ""))
+        for d in documents
+    ]
 
 
 @dataclass
@@ -151,7 +173,7 @@ class SearchIndexer:
                 for batch in _batches(
                     session.scalars(select(Document).execution_options(yield_per=1000))
                 ):
-                    backend.upsert([index_doc(d) for d in batch])
+                    backend.upsert(index_docs(session, batch))
                     done += len(batch)
                     if progress:
                         progress(done, total)
@@ -173,10 +195,9 @@ class SearchIndexer:
         ids = set(left.missing) | set(left.stale)
         if ids:
             with self.records.reading() as session:
-                docs = [
-                    index_doc(d)
-                    for d in session.scalars(select(Document).where(Document.id.in_(ids)))
-                ]
+                docs = index_docs(
+                    session, session.scalars(select(Document).where(Document.id.in_(ids))).all()
+                )
             backend.upsert(docs)
             count += len(docs)
         return count
@@ -220,20 +241,35 @@ def _batches(rows: Iterable[Document]) -> Iterator[list[Document]]:
 
 
 def _affected(session: Session, events: Iterable[object]) -> Iterator[IndexDoc]:
-    """The documents named by these events (directly, or through their Akte/Vorgang)."""
+    """The documents named by these events (directly, through their Akte/Vorgang, or
+    through a workflow on either)."""
     document_ids: set[str] = set()
     containers: set[str] = set()
+    workflows: set[str] = set()
     for event in events:
         object_type, object_id = event[1], event[2]  # type: ignore[index]
         if object_type == "document":
             document_ids.add(object_id)
         elif object_type in ("casefile", "case"):
             containers.add(object_id)
+        elif object_type == "workflow":
+            workflows.add(object_id)
+    if workflows:
+        for document_id, case_id in session.execute(
+            select(WorkflowInstance.document_id, WorkflowInstance.case_id).where(
+                WorkflowInstance.id.in_(workflows)
+            )
+        ):
+            if document_id:
+                document_ids.add(document_id)
+            if case_id:
+                containers.add(case_id)
     condition: ColumnElement[bool] | None = Document.id.in_(document_ids) if document_ids else None
     if containers:
         by_container = or_(Document.case_file_id.in_(containers), Document.case_id.in_(containers))
         condition = by_container if condition is None else or_(condition, by_container)
     if condition is None:
         return
-    for document in session.scalars(select(Document).where(condition)):
-        yield index_doc(document)
+    found = session.scalars(select(Document).where(condition)).all()
+    for batch in _batches(found):
+        yield from index_docs(session, batch)

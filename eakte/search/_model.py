@@ -15,7 +15,7 @@ from eakte.exceptions import EakteError
 #: word (``Sperrmüll`` → ``Sperrmüllabfuhr``), in every backend and in the snippets.
 MIN_PREFIX_WORD = 4
 #: Facets and their index fields.
-FACETS = ("orgunit", "doc_type", "year", "state")
+FACETS = ("orgunit", "doc_type", "year", "state", "workflow")
 
 
 class Sort(enum.StrEnum):
@@ -44,6 +44,8 @@ class IndexDoc:
     state: str = "posteingang"
     case_file_id: str = ""
     case_id: str = ""
+    #: state of the newest workflow on the document or its Vorgang ("" none)
+    workflow: str = ""
 
     @property
     def sort_date(self) -> date:
@@ -71,6 +73,7 @@ def stored_json(doc: IndexDoc) -> bytes:
             "version_count": doc.version_count,
             "case_file_id": doc.case_file_id,
             "case_id": doc.case_id,
+            "workflow": doc.workflow,
         },
         ensure_ascii=False,
     ).encode()
@@ -104,6 +107,7 @@ class ParsedQuery:
     orgunits: tuple[str, ...] = ()  # codes
     plan_prefixes: tuple[str, ...] = ()
     states: tuple[str, ...] = ()
+    workflows: tuple[str, ...] = ()  # workflow state names
     document_dates: DateRange | None = None
     received_dates: DateRange | None = None
     years: tuple[int, ...] = ()

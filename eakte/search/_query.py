@@ -2,7 +2,7 @@
 
 ``Antrag Sperrmüll`` (all words), ``"Antrag auf Sondernutzung"`` (phrase),
 ``Genehm*`` (beginning), ``-Entwurf`` (without), and filters: ``az:``,
-``typ:``, ``absender:``, ``oe:``, ``plan:``, ``status:``, ``jahr:``,
+``typ:``, ``absender:``, ``oe:``, ``plan:``, ``status:``, ``workflow:``, ``jahr:``,
 ``datum:`` (document date) and ``eingang:`` (received), with dates as
 ``03.12.2024``, ``2024-12-03``, ``2024`` or ``12.2024`` and ranges ``A..B``,
 ``>=A``, ``<=B``. A query that is an Aktenzeichen also finds what is filed under it.
@@ -102,6 +102,8 @@ def _filter(query: ParsedQuery, name: str, value: str) -> ParsedQuery:
         return replace(query, plan_prefixes=query.plan_prefixes + (value,))
     if name == "status":
         return replace(query, states=query.states + (value.lower(),))
+    if name == "workflow":
+        return replace(query, workflows=query.workflows + (value.lower(),))
     if name == "jahr":
         if not value.isdigit():
             raise QueryError(f"„{value}“ ist keine Jahreszahl.")
@@ -110,5 +112,5 @@ def _filter(query: ParsedQuery, name: str, value: str) -> ParsedQuery:
         return replace(query, document_dates=parse_dates(value))
     if name == "eingang":
         return replace(query, received_dates=parse_dates(value))
-    known = "az, typ, absender, oe, plan, status, jahr, datum, eingang"
+    known = "az, typ, absender, oe, plan, status, workflow, jahr, datum, eingang"
     raise QueryError(f"Das Feld „{name}:“ gibt es nicht. Möglich sind: {known}.")

@@ -47,6 +47,7 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("orgunit_id", tokenizer_name="raw")
     sb.add_text_field("doc_type", tokenizer_name="raw", fast=True)
     sb.add_text_field("state", tokenizer_name="raw", fast=True)
+    sb.add_text_field("workflow", tokenizer_name="raw", fast=True)
     sb.add_unsigned_field("year", indexed=True, fast=True)
     sb.add_date_field("sort_date", indexed=True, fast=True)
     sb.add_date_field("document_date", indexed=True)
@@ -118,6 +119,8 @@ class TantivyBackend:
         d.add_text("orgunit_id", doc.orgunit_id)
         d.add_text("doc_type", doc.doc_type.lower())
         d.add_text("state", doc.state)
+        if doc.workflow:
+            d.add_text("workflow", doc.workflow)
         d.add_unsigned("year", doc.year)
         d.add_date("sort_date", _at(doc.sort_date))
         if doc.document_date:
@@ -188,6 +191,8 @@ class TantivyBackend:
             )
         if query.states:
             must.append(self._any("state", query.states))
+        if query.workflows:
+            must.append(self._any("workflow", query.workflows))
         if query.years:
             must.append(
                 tantivy.Query.disjunction_max_query(

@@ -54,6 +54,7 @@ def _schema() -> Any:
         orgunit_id=fields.ID,
         doc_type=fields.ID(sortable=True),
         state=fields.ID(sortable=True),
+        workflow=fields.ID(sortable=True),
         year=fields.NUMERIC(int, sortable=True),
         sort_date=fields.DATETIME(stored=True, sortable=True),
         document_date=fields.DATETIME,
@@ -156,6 +157,8 @@ class WhooshBackend:
             fields_["case_file_reference"] = doc.case_file_reference
         if doc.plan_code:
             fields_["plan_code"] = doc.plan_code
+        if doc.workflow:
+            fields_["workflow"] = doc.workflow
         if doc.document_date:
             fields_["document_date"] = _at(doc.document_date)
         return fields_
@@ -211,6 +214,8 @@ class WhooshBackend:
             )
         if query.states:
             must.append(self._any("state", query.states))
+        if query.workflows:
+            must.append(self._any("workflow", query.workflows))
         if query.years:
             must.append(wq.DisjunctionMax([wq.NumericRange("year", y, y) for y in query.years]))
         if query.document_dates:
@@ -280,5 +285,5 @@ class WhooshBackend:
 
 def _top(counts: dict[Any, int]) -> dict[str, int]:
     """The most frequent values first (then by value), as tantivy's terms aggregation."""
-    ranked = sorted(((str(k), n) for k, n in counts.items()), key=lambda kn: (-kn[1], kn[0]))
+    ranked = sorted(((str(k), n) for k, n in counts.items() if k), key=lambda kn: (-kn[1], kn[0]))
     return dict(ranked[:_FACET_SIZE])
