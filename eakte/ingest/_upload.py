@@ -20,7 +20,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from sqlalchemy import select
 
@@ -49,7 +49,7 @@ def upload_targets(records: Records, principal: Principal) -> list[tuple[str, st
 
 
 def submit_upload(
-    records: Records, principal: Principal, stream: BinaryIO, filename: str, orgunit: str
+    records: Records, principal: Principal, stream: IO[bytes], filename: str, orgunit: str
 ) -> Job:
     """Check the permission, write the bytes to a temporary file, put it into the inbox as a job."""
     with records.reading() as session:

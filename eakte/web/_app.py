@@ -74,6 +74,11 @@ def create_app(settings: Settings, records: Records | None = None) -> Flask:
 
     app.register_blueprint(_auth.bp)
     app.register_blueprint(_home.bp)
+    from eakte.web import _fileplan, _upload, _workflow
+
+    app.register_blueprint(_fileplan.bp)
+    app.register_blueprint(_workflow.bp)
+    app.register_blueprint(_upload.bp)
     _limit_logins(app, settings)
 
     @app.context_processor

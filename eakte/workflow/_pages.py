@@ -62,7 +62,7 @@ def record_page(records: Records, principal: Principal, reference: str) -> Recor
 def _fitting(session: Session, orgunit_id: str) -> tuple[tuple[str, str], ...]:
     """The newest version of each workflow that runs on a Vorgang of this org unit."""
     above = set(ancestors(session, orgunit_id))
-    codes = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).tuples().all())
+    codes = {code: unit for code, unit in session.execute(select(OrgUnit.code, OrgUnit.id))}
     fitting, seen = [], set()
     for row in list_definitions(session):  # newest first within each name
         if row.name in seen:
@@ -237,7 +237,7 @@ def _circulation(
         return (), None
     if circulation is None:
         return (), None
-    codes = dict(session.execute(select(OrgUnit.id, OrgUnit.code)).tuples().all())
+    codes = {unit: code for unit, code in session.execute(select(OrgUnit.id, OrgUnit.code))}
     return (
         tuple(
             CirculationStepView(
