@@ -74,6 +74,9 @@ def create_app(settings: Settings, records: Records | None = None) -> Flask:
 
     app.register_blueprint(_auth.bp)
     app.register_blueprint(_home.bp)
+    from eakte.web import _search
+
+    app.register_blueprint(_search.bp)
     from eakte.web import _fileplan, _upload, _workflow
 
     app.register_blueprint(_fileplan.bp)
