@@ -222,6 +222,20 @@ def file_document(
         return document
 
 
+def file_by_reference(
+    records: Records, principal: Principal, document_id: str, reference: str
+) -> Document:
+    """File into the Vorgang or the Akte with this reference (a Vorgang's comes first)."""
+    reference = reference.strip()
+    if not reference:
+        raise RecordsError("Name the Akte or the Vorgang (its reference) to file the document in.")
+    with records.reading() as session:
+        is_case = session.scalar(select(Case.id).where(Case.reference == reference)) is not None
+    if is_case:
+        return file_document(records, principal, document_id, case=reference)
+    return file_document(records, principal, document_id, case_file=reference)
+
+
 def file_in_new_case_file(
     records: Records, principal: Principal, document_id: str, *, plan_code: str, title: str
 ) -> Document:

@@ -22,7 +22,7 @@ from eakte.exceptions import NotFound, ObjectIntegrityError, ObjectNotFound, Sig
 from eakte.models import Document, DocumentVersion
 from eakte.records._context import Records
 from eakte.records._documents import get_visible
-from eakte.records._principal import Permission, Principal, require
+from eakte.records._principal import Permission, Principal, allowed, require
 from eakte.signing import verify_signature
 from eakte.storage import ObjectKind
 
@@ -92,6 +92,7 @@ def document_report(records: Records, principal: Principal, document_id: str) ->
             "routing": metadata.get("routing"),
             "routing_rule": metadata.get("routing_rule"),
             "confidential": document.confidential,
+            "may_write": allowed(session, principal, Permission.WRITE, document.orgunit_id),
             "references": metadata.get("references", []),
             "text": document.text,
             "versions": [

@@ -74,6 +74,10 @@ def create_app(settings: Settings, records: Records | None = None) -> Flask:
 
     app.register_blueprint(_auth.bp)
     app.register_blueprint(_home.bp)
+    from eakte.web import _documents, _inbox
+
+    app.register_blueprint(_inbox.bp)
+    app.register_blueprint(_documents.bp)
     from eakte.web import _search
 
     app.register_blueprint(_search.bp)

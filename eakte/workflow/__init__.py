@@ -12,6 +12,13 @@ from eakte.workflow._circulation import (
 )
 from eakte.workflow._definition import Definition
 from eakte.workflow._engine import Outcome, start_workflow, take
+from eakte.workflow._inbox_page import (
+    DocumentWorkflows,
+    InboxItem,
+    InboxView,
+    document_workflows,
+    inbox_page,
+)
 from eakte.workflow._loader import load_definition
 from eakte.workflow._pages import RecordPage, TaskPage, record_page, task_page
 from eakte.workflow._registry import (
@@ -41,8 +48,11 @@ __all__ = [
     "ROUTING_FILE",
     "CirculationSpec",
     "Definition",
+    "DocumentWorkflows",
     "FolderResult",
     "HistoryEntry",
+    "InboxItem",
+    "InboxView",
     "Incoming",
     "InstanceView",
     "Outcome",
@@ -58,7 +68,9 @@ __all__ = [
     "complete_task",
     "cosign",
     "definitions_folder",
+    "document_workflows",
     "get_instance",
+    "inbox_page",
     "instances_of",
     "is_working_day",
     "list_definitions",
