@@ -86,12 +86,13 @@ def _register() -> None:
         keys,
         search,
         serve,
+        tokens,
         verify,
         worker,
         workflows,
     )
 
-    modules = (admin, casefiles, ingest, keys, search, serve, verify, worker, workflows)
+    modules = (admin, casefiles, ingest, keys, search, serve, tokens, verify, worker, workflows)
     for module in modules:
         for command in module.COMMANDS:
             main.add_command(command)

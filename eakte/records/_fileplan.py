@@ -93,6 +93,13 @@ def _add_item(
     return item
 
 
+def plan_for_admin(records: Records, principal: Principal) -> list[FilePlanItem]:
+    """The whole file plan, for those who manage it."""
+    with records.reading() as session:
+        require(session, principal, Permission.MANAGE_FILEPLAN)
+        return list(session.scalars(select(FilePlanItem).order_by(FilePlanItem.code)).all())
+
+
 def list_plan_items(records: Records) -> list[FilePlanItem]:
     with records.reading() as session:
         return list(session.scalars(select(FilePlanItem).order_by(FilePlanItem.code)).all())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from eakte.exceptions import AlreadyExists, AuthenticationFailed, NotFound, RecordsError
 from eakte.models import OrgUnit, Role, RoleMembership, User
 from eakte.records._context import Records
-from eakte.records._principal import Permission, Principal, principal_for, require
+from eakte.records._principal import Permission, Principal, allowed, principal_for, require
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
@@ -231,3 +232,37 @@ def revoke_role(
             object_id=user.id,
             details={"orgunit": unit.code, "role": role},
         )
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Users (with their roles) and org units, for the administration pages."""
+
+    users: list[User]
+    orgunits: list[OrgUnit]
+
+
+def user_directory(records: Records, principal: Principal) -> Directory:
+    with records.reading() as session:
+        require(session, principal, Permission.ADMINISTER)
+        users = list(session.scalars(select(User).order_by(User.username)).all())
+        units = list(session.scalars(select(OrgUnit).order_by(OrgUnit.code)).all())
+        for unit in units:
+            _ = unit.parent  # loaded now: the page shows the parent's code
+        return Directory(users, units)
+
+
+def get_user(records: Records, principal: Principal, username: str) -> User:
+    with records.reading() as session:
+        require(session, principal, Permission.ADMINISTER)
+        return user_by_name(session, username)
+
+
+def admin_sections(records: Records, principal: Principal) -> frozenset[Permission]:
+    """Which administration the principal may do; PermissionDenied when none."""
+    wanted = (Permission.ADMINISTER, Permission.MANAGE_FILEPLAN)
+    with records.reading() as session:
+        granted = frozenset(p for p in wanted if allowed(session, principal, p))
+        if not granted:
+            require(session, principal, Permission.ADMINISTER)  # raises, with the reason
+    return granted

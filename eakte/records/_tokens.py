@@ -24,7 +24,6 @@ from eakte.records._orgs import user_by_name
 from eakte.records._principal import (
     Permission,
     Principal,
-    allowed,
     principal_for,
     require,
 )
@@ -82,7 +81,7 @@ def create_token(
     name: str,
     expires_at: datetime | None = None,
 ) -> NewToken:
-    """A new token for ``username`` (an administrator's act, or a user's for themselves)."""
+    """A new token for ``username``; administrators manage tokens."""
     name = name.strip()
     if not name or len(name) > MAX_NAME or not name.isprintable():
         raise RecordsError(
@@ -93,9 +92,8 @@ def create_token(
         raise RecordsError("The expiry date of a token must lie in the future.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with records.transaction() as session:
+        require(session, principal, Permission.ADMINISTER)
         user = user_by_name(session, username)
-        if principal.user_id != user.id:
-            require(session, principal, Permission.ADMINISTER)
         if not user.active:
             raise RecordsError(f"User {username} is deactivated; activate the account first.")
         row = ApiToken(
@@ -121,27 +119,21 @@ def create_token(
 def list_tokens(
     records: Records, principal: Principal, *, username: str | None = None
 ) -> list[TokenInfo]:
-    """Administrators see every token (or one user's); other users only their own."""
+    """Every token (administrators only), or one user's (the user or an administrator)."""
     with records.reading() as session:
         query = select(ApiToken).order_by(ApiToken.created_at.desc())
-        if not allowed(session, principal, Permission.ADMINISTER):
-            if principal.user_id is None:
-                return []
-            if username is not None and username != principal.name:
-                require(session, principal, Permission.ADMINISTER)
-            query = query.where(ApiToken.user_id == principal.user_id)
-        elif username is not None:
+        if username is None or username != principal.name:
+            require(session, principal, Permission.ADMINISTER)
+        if username is not None:
             query = query.where(ApiToken.user_id == user_by_name(session, username).id)
         return [_info(row) for row in session.scalars(query).all()]
 
 
 def revoke_token(records: Records, principal: Principal, token_id: str) -> TokenInfo:
     with records.transaction() as session:
+        require(session, principal, Permission.ADMINISTER)
         row = session.get(ApiToken, token_id)
-        if row is None or (
-            row.user_id != principal.user_id
-            and not allowed(session, principal, Permission.ADMINISTER)
-        ):
+        if row is None:
             raise NotFound(f"There is no API token {token_id!r}. `eakte tokens list` shows them.")
         if row.revoked_at is None:
             row.revoked_at = utcnow()

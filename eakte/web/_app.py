@@ -74,6 +74,11 @@ def create_app(settings: Settings, records: Records | None = None) -> Flask:
 
     app.register_blueprint(_auth.bp)
     app.register_blueprint(_home.bp)
+    from eakte.web import _admin, _api, _audit
+
+    app.register_blueprint(_admin.bp)
+    app.register_blueprint(_audit.bp)
+    _api.init_app(app)  # CSRF-exempt: token auth, no session
     from eakte.web import _documents, _inbox
 
     app.register_blueprint(_inbox.bp)
