@@ -32,6 +32,7 @@ NAV = [
     ("inbox.index", lazy_gettext("Inbox")),
     ("search.search", lazy_gettext("Search")),
     ("fileplan.index", lazy_gettext("File plan")),
+    ("upload.index", lazy_gettext("Upload")),
     ("admin.index", lazy_gettext("Administration")),
     ("audit.index", lazy_gettext("Audit trail")),
 ]
