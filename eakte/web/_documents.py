@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import mimetypes
+import string
 from collections.abc import Iterator
 from datetime import date
 from typing import BinaryIO, cast
@@ -30,6 +31,7 @@ from eakte.workflow import document_workflows
 
 bp = Blueprint("documents", __name__)
 CHUNK = 256 * 1024
+_SAFE_NAME = frozenset(string.ascii_letters + string.digits + " ._-()+,")
 
 
 @bp.route("/dokumente/<document_id>")
@@ -86,9 +88,7 @@ def _download(document_id: str, number: int, rendition: str | None) -> Response:
 
 def content_disposition(filename: str) -> str:
     """``attachment`` with an ASCII fallback and the exact name as RFC 5987 ``filename*``."""
-    fallback = "".join(
-        ch if ch.isascii() and ch.isprintable() and ch not in '"\\;%' else "_" for ch in filename
-    )
+    fallback = "".join(ch if ch in _SAFE_NAME else "_" for ch in filename)
     return f"attachment; filename=\"{fallback or 'download'}\"; filename*=UTF-8''{quote(filename)}"
 
 
