@@ -1,24 +1,32 @@
-"""Start page."""
+"""Start page: my tasks, Wiedervorlagen due, the Posteingang of my org units,
+recently viewed records, my roles. Each part is one read service (a dashboard)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from eakte.records import list_case_files, list_orgunits, list_plan_items
+from eakte.records import list_inbox, list_orgunits
 from eakte.web._context import principal, records
+from eakte.web._recent import recently_viewed
+from eakte.workflow import tasks_for
 
 bp = Blueprint("home", __name__)
+
+INBOX_NEWEST = 5
 
 
 @bp.route("/")
 def index() -> str:
     me = principal()
+    tasks = tasks_for(records(), me)
     units = {u.id: u for u in list_orgunits(records())}
     my_units = sorted({(units[unit].code, units[unit].name, role.value) for unit, role in me.roles})
     return render_template(
         "index.html",
         user=me.name,
+        tasks=[t for t in tasks if t.kind != "resubmission"],
+        resubmissions=[t for t in tasks if t.kind == "resubmission"],
+        inbox=list_inbox(records(), me, per_page=INBOX_NEWEST),
+        recent=recently_viewed(),
         my_units=my_units,
-        plan=list_plan_items(records()),
-        case_files=list_case_files(records(), me),
     )
