@@ -70,7 +70,7 @@ def count_pages(path: Path, limits: Limits) -> int:
                 return min(len(pdf), limits.max_pages)
             finally:
                 pdf.close()
-    return _with_image(path, kind, limits, _frames)
+    return _with_image(path, kind, limits, lambda image: _checked_frames(image, limits))
 
 
 def render(path: Path, page: int, box: tuple[int, int], limits: Limits) -> bytes:
@@ -130,6 +130,21 @@ def _frames(image: ImageFile.ImageFile) -> int:
     return int(getattr(image, "n_frames", 1))
 
 
+def _check_pixels(image: ImageFile.ImageFile, limits: Limits) -> None:
+    """From the header, before any pixel is decoded."""
+    width, height = image.size
+    if width * height > limits.max_image_pixels:
+        raise RenderError(f"image of {width} × {height} pixels is too large")
+
+
+def _checked_frames(image: ImageFile.ImageFile, limits: Limits) -> int:
+    """The frame count, if every frame's header is within the pixel limit."""
+    for number in range(_frames(image)):
+        image.seek(number)
+        _check_pixels(image, limits)
+    return _frames(image)
+
+
 def _image_page(
     image: ImageFile.ImageFile, page: int, box: tuple[int, int], limits: Limits
 ) -> Image.Image:
@@ -137,9 +152,7 @@ def _image_page(
         if page > _frames(image):
             raise RenderError(f"no page {page}")
         image.seek(page - 1)
-    width, height = image.size
-    if width * height > limits.max_image_pixels:  # checked before any pixel is decoded
-        raise RenderError(f"image of {width} × {height} pixels is too large")
+    _check_pixels(image, limits)
     if isinstance(image, JpegImagePlugin.JpegImageFile):
         image.draft("RGB", box)  # decode at a reduced scale where JPEG allows
     image.load()

@@ -290,3 +290,15 @@ def test_names_titles_and_text_are_escaped(world: World, as_user: Login, tmp_pat
         fallback = disposition.split("; ")[1]
         assert "<" not in fallback and fallback.count('"') == 2
         assert "filename*=UTF-8''%3Cimg%20src%3Dx%20onerror%3Dalert%282%29%3E." in disposition
+
+
+def test_a_decompression_bomb_as_new_version_gets_no_preview(
+    world: World, as_user: Login, scanned: str
+) -> None:
+    anna = as_user("anna")
+    bomb = (FIXTURES / "bomb.png").read_bytes()
+    _post(anna, scanned, "/versionen", {"file": (io.BytesIO(bomb), "bomb.png")})
+    html = page(anna, f"/dokumente/{scanned}")
+    assert "keine Seitenvorschau" in html
+    assert anna.get(f"/dokumente/{scanned}/seiten/1.png").status_code == 404
+    assert anna.get(f"/dokumente/{scanned}/vorschau.png").status_code == 404
