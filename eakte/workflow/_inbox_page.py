@@ -23,6 +23,7 @@ class InboxItem:
     entry: InboxEntry
     running: InstanceView | None  # the workflow running on the document, if one does
     startable: tuple[tuple[str, str], ...]  # (name, title); empty without write permission
+    may_write: bool  # the reader may file it (and start workflows)
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,14 @@ def inbox_page(records: Records, principal: Principal, page: int = 1) -> InboxVi
                     WorkflowInstance.status == InstanceStatus.RUNNING.value,
                 )
             )
-            may_start = running is None and allowed(
-                session, principal, Permission.WRITE, document.orgunit_id
-            )
+            may_write = allowed(session, principal, Permission.WRITE, document.orgunit_id)
+            may_start = running is None and may_write
             items.append(
                 InboxItem(
                     entry,
                     _view(session, running) if running is not None else None,
                     fitting(document.orgunit_id) if may_start else (),
+                    may_write,
                 )
             )
     return InboxView(tuple(items), listing.page, listing.pages, listing.total)

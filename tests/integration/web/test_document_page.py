@@ -57,7 +57,7 @@ def test_page_shows_preview_text_metadata_and_versions(
     html = page(anna, f"/dokumente/{scanned}")
     assert "Antrag auf Sondernutzung" in html
     assert "Weißmüller" in html  # the OCR text
-    assert 'class="doc-text" tabindex="0"' in html
+    assert 'class="doc-text" tabindex="0" role="region"' in html
     assert f"/dokumente/{scanned}/seiten/1.png" in html
     assert "Seite 1 von 1" in html
     assert "gültig" in html and "ungültig" not in html

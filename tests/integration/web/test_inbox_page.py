@@ -231,3 +231,23 @@ def _token(client: FlaskClient) -> str:
 def _post(client: FlaskClient, path: str, data: dict[str, object]) -> tuple[int, str]:
     response = client.post(path, data={"csrf_token": _token(client), **data}, follow_redirects=True)
     return response.status_code, response.get_data(as_text=True)
+
+
+def test_an_auditor_reads_the_inbox_but_gets_no_forms(world: World, as_user: Login) -> None:
+    document = world.document_in("32", "Prüfbrief")
+    svc.create_user(
+        world.records,
+        SYSTEM,
+        username="pruef",
+        display_name="Prüfer",
+        password=workflow_world.PASSWORD,
+    )
+    svc.grant_role(world.records, SYSTEM, username="pruef", orgunit="32", role="auditor")
+    pruef = as_user("pruef")
+    html = page(pruef, "/posteingang")
+    assert "Prüfbrief" in html and "/zuordnen" not in html and "csrf_token" in html  # logout
+    response = pruef.post(
+        f"/posteingang/{document}/zuordnen",
+        data={"csrf_token": _token(pruef), "target": akte_of(world)},
+    )
+    assert response.status_code == 403
