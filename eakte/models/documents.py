@@ -11,11 +11,13 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,6 +30,16 @@ class Document(Base):
     """A record. Without a case file it lies in its org unit's Posteingang."""
 
     __tablename__ = "documents"
+    __table_args__ = (
+        # the Posteingang of some org units, newest first (start page, inbox page)
+        Index(
+            "ix_documents_inbox",
+            "orgunit_id",
+            "created_at",
+            sqlite_where=text("case_file_id IS NULL"),
+            postgresql_where=text("case_file_id IS NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(IdColumn, primary_key=True, default=new_id)
     title: Mapped[str] = mapped_column(String(500))
