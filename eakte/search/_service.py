@@ -19,7 +19,7 @@ from eakte.records._principal import readable_orgunits
 from . import _location
 from ._analysis import fold
 from ._highlight import Snippet, snippet
-from ._jump import case_file_for
+from ._jump import jump_target
 from ._model import Backend, BackendResult, ParsedQuery, SearchIndexError, Sort
 from ._query import parse
 from ._suggest import suggest_word
@@ -128,10 +128,10 @@ class SearchService:
             suggestion=suggestion,
         )
 
-    def case_file_for(self, principal: Principal, text: str) -> str | None:
-        """The Akte to open when the whole query is the Aktenzeichen of an Akte or of
-        one of its Vorgänge that ``principal`` may read (else None)."""
-        return case_file_for(self.records, principal, text)
+    def jump_target(self, principal: Principal, text: str) -> str | None:
+        """The Akte or Vorgang to open when the whole query is its Aktenzeichen and
+        ``principal`` may read it (else None)."""
+        return jump_target(self.records, principal, text)
 
     def _suggestion(
         self, backend: Backend, text: str, query: ParsedQuery, orgunits: frozenset[str] | None

@@ -96,7 +96,7 @@ def search() -> Response | tuple[str, int] | str:
         return render_template("search.html", **context)
     me = principal()
     try:
-        target = service().case_file_for(me, text)
+        target = service().jump_target(me, text)
         if target is not None:
             return redirect(_case_file_url(target))
         result: SearchResult = service().search(me, text, sort=sort, page=page, page_size=PAGE_SIZE)

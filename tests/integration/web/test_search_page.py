@@ -202,12 +202,14 @@ def test_exact_aktenzeichen_jumps_to_the_akte(
 ) -> None:
     akte = world.case.rsplit("-", 1)[0]  # the Vorgang's pattern: <Akte>-<n>
     client = as_user(app_client, "anna")
-    response = client.get("/suche", query_string={"q": f" {akte} "})
-    assert response.status_code == 302
+    response = client.get("/suche", query_string={"q": " " + akte.replace("-", " - ")})
+    assert response.status_code == 302  # written as on a letter: the same Aktenzeichen
     assert response.headers["Location"].endswith("/akten/" + akte)
-    response = client.get("/suche", query_string={"q": world.case})  # a Vorgang: its Akte
+    assert client.get(response.headers["Location"]).status_code == 200
+    response = client.get("/suche", query_string={"q": world.case})  # a Vorgang: its page
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/akten/" + akte)
+    assert response.headers["Location"].endswith("/akten/" + world.case)
+    assert client.get(response.headers["Location"]).status_code == 200
 
 
 def test_aktenzeichen_of_another_department_does_not_jump(
