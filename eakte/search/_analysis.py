@@ -31,7 +31,7 @@ _DIGRAPH = re.compile(r"(?<!q)ue|oe|ae")
 MAX_TERM_CHARS = 60
 #: Raised whenever what is indexed changes (analysis or fields): an index built with
 #: another version is rebuilt by the indexer (its terms would not meet the queries').
-ANALYSIS_VERSION = 4  # 3: the Akte's Aktenzeichen indexed too; 4: workflow state
+ANALYSIS_VERSION = 5  # 3: the Akte's Aktenzeichen; 4: workflow state; 5: confidential
 
 
 @dataclass(frozen=True)

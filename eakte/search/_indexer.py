@@ -56,6 +56,7 @@ def index_doc(document: Document, workflow: str = "") -> IndexDoc:
         case_file_id=document.case_file_id or "",
         case_id=document.case_id or "",
         workflow=workflow,
+        confidential=document.confidential,
     )
 
 

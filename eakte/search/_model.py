@@ -46,6 +46,8 @@ class IndexDoc:
     case_id: str = ""
     #: state of the newest workflow on the document or its Vorgang ("" none)
     workflow: str = ""
+    #: reads are audited: hits show no text from it (only the document page does)
+    confidential: bool = False
 
     @property
     def sort_date(self) -> date:
@@ -74,6 +76,7 @@ def stored_json(doc: IndexDoc) -> bytes:
             "case_file_id": doc.case_file_id,
             "case_id": doc.case_id,
             "workflow": doc.workflow,
+            "confidential": doc.confidential,
         },
         ensure_ascii=False,
     ).encode()

@@ -42,7 +42,8 @@ class Hit:
     state: str
     version_count: int
     score: float
-    snippet: Snippet
+    snippet: Snippet  # empty for a confidential document (its reads are audited)
+    confidential: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ def _hits(found: BackendResult, query: ParsedQuery) -> list[Hit]:
     for hit in found.hits:
         f = hit.fields
         document_date = f.get("document_date")
+        confidential = bool(f.get("confidential", False))
         hits.append(
             Hit(
                 doc_id=hit.doc_id,
@@ -169,7 +171,8 @@ def _hits(found: BackendResult, query: ParsedQuery) -> list[Hit]:
                 state=str(f.get("state", "")),
                 version_count=int(f.get("version_count", 0)),  # type: ignore[call-overload]
                 score=hit.score,
-                snippet=snippet(str(f.get("text", "")), query),
+                snippet=Snippet(()) if confidential else snippet(str(f.get("text", "")), query),
+                confidential=confidential,
             )
         )
     return hits

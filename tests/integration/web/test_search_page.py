@@ -12,7 +12,14 @@ import pytest
 from flask.testing import FlaskClient
 
 from eakte import workflow as wf
-from eakte.records import SYSTEM, DocumentDetails, Records, VersionInput, create_document
+from eakte.records import (
+    SYSTEM,
+    DocumentDetails,
+    Records,
+    VersionInput,
+    create_document,
+    update_metadata,
+)
 from eakte.search import SearchIndexer, _location
 from eakte.web import create_app
 from tests.integration.web.test_web import login
@@ -231,6 +238,19 @@ def test_xss_in_title_and_text_is_escaped(app_client: FlaskClient, docs: dict[st
     assert "&lt;b&gt;fett&lt;/b&gt;" in html
     _, html = page(app_client, q=XSS)  # the query itself, in the box and the title
     assert XSS not in html
+
+
+def test_confidential_documents_show_no_text(
+    app_client: FlaskClient,
+    world: World,  # noqa: F811
+    docs: dict[str, str],
+) -> None:
+    update_metadata(world.records, world.who("anna"), docs["antrag"], confidential=True)
+    sync(world.records)
+    _, html = page(as_user(app_client, "anna"), q="Gerüsts")
+    assert hit_ids(html) == [docs["antrag"]]  # still found by its text
+    assert "Antrag Gerüst Lindenallee" in html  # the title shows
+    assert "Aufstellung" not in html and "<mark>" not in html  # the text does not
 
 
 def test_unreadable_query_is_a_form_error(app_client: FlaskClient, docs: dict[str, str]) -> None:
