@@ -55,7 +55,9 @@ def record_page(records: Records, principal: Principal, reference: str) -> Recor
             workflows.setdefault(by_case[row.case_id], []).append(_view(session, row))
         startable: tuple[tuple[str, str], ...] = ()
         if view.case is not None and view.case.closed_at is None and view.may_write:
-            startable = _fitting(session, view.orgunit_id)
+            runs = workflows.get(view.case.reference, [])
+            if not any(run.status == "running" for run in runs):  # one at a time on a Vorgang
+                startable = _fitting(session, view.orgunit_id)
     return RecordPage(view, {k: tuple(v) for k, v in workflows.items()}, startable)
 
 
