@@ -1,8 +1,9 @@
 """Putting a failed inbox file back into the inbox, identified by its id in the listing.
 
 The id is a digest of the file's place in the failed area, so a client never
-names a path. The error report is kept in ``.history/`` of the failed area
-(with the time of the retry), and the audit event repeats the reason.
+names a path. The error report is kept in ``.history/`` of the failed area as
+``<name>.<time>.retried.txt`` (not ``*.error.txt``: it is no failure any more),
+and the audit event repeats the reason.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def retry_failed(records: Records, principal: Principal, item_id: str) -> Retrie
         target = _free_name(target_dir / source.name)
         report = source.with_name(source.name + REPORT)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        kept = inbox.failed / HISTORY / relative.parent / f"{stamp} {report.name}"
+        kept = inbox.failed / HISTORY / relative.parent / f"{source.name}.{stamp}.retried.txt"
         records.audit.append(
             session,
             actor=principal.actor,

@@ -17,7 +17,7 @@ from eakte.records import query_audit
 from eakte.web._context import principal, records
 
 bp = Blueprint("audit", __name__, url_prefix="/protokoll")
-BERLIN = ZoneInfo("Europe/Berlin")
+BERLIN = ZoneInfo("Europe/Berlin")  # the day a date field means
 PAGE_SIZE = 50
 # action → words for people; unknown actions are shown as they are
 ACTIONS = {
@@ -94,17 +94,19 @@ def _page() -> int:
 def _render(template: str, **filters: str | None) -> tuple[str, int]:
     page, error, result = _page(), None, None
     try:
+        since, until = _day("von"), _day("bis", end=True)
+    except RecordsError as exc:
+        error = str(exc)
+    else:
         result = query_audit(
             records(),
             principal(),
-            since=_day("von"),
-            until=_day("bis", end=True),
+            since=since,
+            until=until,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
             **{k: v or None for k, v in filters.items()},
         )
-    except RecordsError as exc:
-        error = str(exc)
     args = {k: v for k, v in request.args.items() if k != "seite"}
     args.update(request.view_args or {})  # for the pager's links
     html = render_template(
@@ -116,7 +118,6 @@ def _render(template: str, **filters: str | None) -> tuple[str, int]:
         filters=filters,
         actions=ACTIONS,
         object_types=OBJECT_TYPES,
-        zone=BERLIN,
     )
     return html, 400 if error else 200
 

@@ -246,7 +246,8 @@ def test_a_failed_inbox_file_is_retried(records: Records, clients: dict[str, Fla
     assert back.read_bytes() == b""
     assert inbox.failed_files() == []
     kept = list((config.resolved_failed_dir / HISTORY / "32").iterdir())
-    assert len(kept) == 1 and kept[0].name.endswith(".error.txt")  # the reason is kept
+    assert len(kept) == 1 and kept[0].name.endswith(".retried.txt")  # the reason is kept
+    assert "Grund (empty-file)" in kept[0].read_text(encoding="utf-8")
     (event,) = query_audit(records, SYSTEM, action="ingest.retried", limit=5).entries
     assert event.actor == "user:chef" and event.details["reason"]
     # the id was used up: a second retry finds nothing

@@ -58,14 +58,10 @@ def test_a_user_of_10_cannot_see_the_events_of_a_32_document(
 def test_clerks_do_not_see_administration_events(
     records: Records, clients: dict[str, FlaskClient]
 ) -> None:
-    html = (
-        clients["sb32"].get("/protokoll", query_string={"action": "user"}).get_data(as_text=True)
-    )
+    html = clients["sb32"].get("/protokoll", query_string={"action": "user"}).get_data(as_text=True)
     assert "Benutzer angelegt" not in html.split("<table", 1)[1]
     html = (
-        clients["pruefer"]
-        .get("/protokoll", query_string={"action": "user"})
-        .get_data(as_text=True)
+        clients["pruefer"].get("/protokoll", query_string={"action": "user"}).get_data(as_text=True)
     )
     assert "Benutzer angelegt" in html.split("<table", 1)[1]
 
