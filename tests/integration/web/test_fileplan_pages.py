@@ -36,7 +36,7 @@ def test_the_tree_shows_retention_and_only_readable_case_files(
     akte = _akte_of(world)
     html = page(as_user("anna"), "/aktenplan")
     assert "<details" in html and "<summary>" in html
-    assert "Sondernutzung öffentlicher Flächen" in html
+    assert "Sondernutzung öffentlicher Flächen" in html and "vernichten (V)" in html
     assert f'href="/akten/{akte}"' in html
     assert "Sondernutzungen Markt" in html
     # hans works in 10: he sees the plan, but not the Akte of 32
@@ -62,12 +62,13 @@ def test_the_akte_page_shows_metadata_cases_and_documents(world: World, as_user:
     assert f"{akte}" in html and "Sondernutzungen Markt" in html
     assert "1.2 Sondernutzung öffentlicher Flächen" in html
     assert "32 Ordnungsamt" in html
-    assert world.case in html and "Antrag Eiscafé Venezia" in html
+    assert world.case in html and "Antrag Eiscafé Venezia" in html and "Neuer Vorgang" in html
     assert "Lageplan Eiscafé" in html and 'href="/dokumente/' in html
     # and the Vorgang's own page, remembered as recently viewed
     html = page(client, f"/akten/{world.case}")
     assert "Antrag Eiscafé Venezia" in html and "Lageplan Eiscafé" in html
-    assert "anna" in html  # the owner (federführend)
+    assert "Federführung" in html and "anna" in html  # the owner
+    assert "Ende der Aufbewahrungsfrist" in html and "läuft ab zdA" in html
     with client.session_transaction() as session:
         assert session["recent"][0][1] == world.case
 

@@ -103,6 +103,7 @@ def test_two_files_become_documents(app: Flask, as_user: Login, uploads: Records
         status = anna.get(f"/hochladen/status/{job}")
         fragment = status.get_data(as_text=True)
         assert status.status_code == 200 and "status-stored" in fragment, fragment
+        assert "gespeichert" in fragment
         assert "hx-trigger" not in fragment  # polling stops
         assert XSS_NAME not in fragment
         documents += re.findall(r'href="/dokumente/([0-9a-f-]+)"', fragment)
@@ -139,7 +140,7 @@ def test_the_same_file_again_is_a_duplicate(app: Flask, as_user: Login) -> None:
         ids += _job_ids(fragment)
         _wait(app)
     second = anna.get(f"/hochladen/status/{ids[1]}").get_data(as_text=True)
-    assert "status-duplicate" in second
+    assert "status-duplicate" in second and "Duplikat" in second
 
 
 def test_deposit_permission_is_checked(app: Flask, as_user: Login, uploads: Records) -> None:

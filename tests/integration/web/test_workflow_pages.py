@@ -47,7 +47,7 @@ def test_an_invoice_signed_by_three_people(world: World, as_user: Login) -> None
 
     second = _task(world.task("bernd"))
     status, html = post(anna, second, {"action": "take", "transition": "rechnerisch_richtig"})
-    assert status == 409 and "Vier-Augen" in _alert(html)
+    assert status == 409 and "Vier-Augen-Prinzip: Sie haben einen früheren Schritt" in _alert(html)
     status, html = post(
         as_user("bernd"), second, {"action": "take", "transition": "rechnerisch_richtig"}
     )
@@ -63,6 +63,7 @@ def test_an_invoice_signed_by_three_people(world: World, as_user: Login) -> None
     late = doppel.post(third, data={"csrf_token": token_doppel, **form})
     html = late.get_data(as_text=True)
     assert late.status_code == 409 and "chefin has completed this task already" in _alert(html)
+    assert "Jemand anderes war schneller" in _alert(html)
     assert "Zahlung angeordnet" in html  # the page shows where the workflow stands now
     view = wf.instances_of(world.records, world.who("chefin"), document_id=world.document_id)[0]
     assert (view.state, view.status) == ("angeordnet", "completed")
@@ -113,7 +114,7 @@ def test_an_application_with_umlauf_refusal_and_release(world: World, as_user: L
 
     cosign_bernd = _task(world.task("bernd", "cosign"))
     html = page(bernd, cosign_bernd)
-    assert 'value="cosign"' in html and 'value="refuse"' in html
+    assert 'value="cosign"' in html and 'value="refuse"' in html and "Mitzeichnen" in html
     # carla may see bernd's Mitzeichnung, but not answer it
     status, html = post(carla, cosign_bernd, {"action": "cosign"})
     assert status == 403 and "not asked to co-sign" in _alert(html)
