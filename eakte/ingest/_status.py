@@ -60,8 +60,11 @@ def system_status(records: Records, principal: Principal) -> dict[str, Any]:
     """For administrators: the inbox, the object store, the search index, the signing key."""
     with records.reading() as session:
         require(session, principal, Permission.ADMINISTER)
+    inbox = inbox_status(records)
+    for item in inbox["recent"]:
+        item["created"] = datetime.fromisoformat(item["created_at"])  # shown in local time
     return {
-        "inbox": inbox_status(records),
+        "inbox": inbox,
         "storage": _storage(records),
         "search": _search(records),
         "signing_key": _signing_key(records),

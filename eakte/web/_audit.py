@@ -69,6 +69,11 @@ OBJECT_TYPES = {
     "orgunit": lazy_gettext("Org unit"),
     "fileplan_item": lazy_gettext("File plan item"),
     "api_token": lazy_gettext("API token"),
+    "workflow_definition": lazy_gettext("Workflow definition"),
+    "task": lazy_gettext("Task"),
+    "signing_key": lazy_gettext("Signing key"),
+    "ingest_item": lazy_gettext("Incoming file"),
+    "ingest_file": lazy_gettext("Failed inbox file"),
 }
 
 
