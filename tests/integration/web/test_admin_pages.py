@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from eakte.ingest import Inbox, Pipeline, run_job
@@ -16,6 +17,8 @@ from eakte.records import (
     SYSTEM,
     Records,
     create_token,
+    create_user,
+    grant_role,
     list_plan_items,
     list_tokens,
     query_audit,
@@ -265,3 +268,17 @@ def test_system_status_shows_storage_index_and_key(clients: dict[str, FlaskClien
     html = clients["chef"].get("/verwaltung/system").get_data(as_text=True)
     assert "FsObjectStore" in html and "Signaturschlüssel" in html
     assert "Keine fehlgeschlagenen Dateien." in html
+
+
+def test_the_registratur_manages_the_file_plan_only(records: Records, app: Flask) -> None:
+    create_user(records, SYSTEM, username="reg", display_name="Reg", password=PASSWORD)
+    grant_role(records, SYSTEM, username="reg", orgunit="VW", role="registratur")
+    client = app.test_client()
+    assert login(client, "reg", PASSWORD) == 302
+    overview = client.get("/verwaltung").get_data(as_text=True)
+    assert 'href="/verwaltung/aktenplan"' in overview
+    assert "Konten, Rollen je Organisationseinheit" not in overview
+    assert client.get("/verwaltung/aktenplan").status_code == 200
+    assert _post(client, "/verwaltung/aktenplan", code="6.9", title="Neu").status_code == 302
+    for url in ("/verwaltung/benutzer", "/verwaltung/system", "/verwaltung/tokens"):
+        assert client.get(url).status_code == 403, url
