@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from eakte.exceptions import SearchUnavailable
+from eakte.models import OrgUnit
 from eakte.records import Principal, Records
 from eakte.records._principal import readable_orgunits
 
@@ -55,6 +58,7 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
+    orgunit_names: dict[str, str] = field(default_factory=dict)  # code → name
 
 
 class SearchService:
@@ -106,6 +110,8 @@ class SearchService:
         page, page_size = max(1, page), min(max(1, page_size), MAX_PAGE_SIZE)
         with self.records.reading() as session:
             readable = readable_orgunits(session, principal)
+            units = session.execute(select(OrgUnit.code, OrgUnit.name))
+            names = {code: name for code, name in units}
         orgunits = None if readable is None else frozenset(readable)
         backend = self._current()
         found = backend.search(
@@ -127,6 +133,7 @@ class SearchService:
             hits=_hits(found, query),
             facets=found.facets,
             suggestion=suggestion,
+            orgunit_names=names,
         )
 
     def jump_target(self, principal: Principal, text: str) -> str | None:
