@@ -37,15 +37,16 @@ def upgrade() -> None:
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
 
-    with op.batch_alter_table("documents", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("confidential", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # a plain ADD COLUMN: batch mode would rebuild the table on SQLite and lose the
+    # documents_no_delete trigger of migration 0004
+    op.add_column(
+        "documents",
+        sa.Column("confidential", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("documents", schema=None) as batch_op:
-        batch_op.drop_column("confidential")
+    op.drop_column("documents", "confidential")  # not batch: keeps the triggers (see above)
 
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))
