@@ -62,12 +62,15 @@ def tasks_for(records: Records, principal: Principal, day: date | None = None) -
                 WorkflowTask.due_date.is_(None), WorkflowTask.due_date, WorkflowTask.created_at
             )
         ).all()
+        # the step tasks' instances in one query, not one each
+        wanted = {t.instance_id for t in rows if t.kind == "step" and t.instance_id}
+        found = session.scalars(select(WorkflowInstance).where(WorkflowInstance.id.in_(wanted)))
+        instances = {instance.id: instance for instance in found}
         views = []
         for task in rows:
             moves: tuple[tuple[str, str], ...] = ()
             if task.kind == "step" and task.instance_id:
-                instance = session.get(WorkflowInstance, task.instance_id)
-                assert instance is not None
+                instance = instances[task.instance_id]
                 definition = parsed(instance.definition)
                 moves = tuple(
                     (t.name, t.label) for t in definition.leaving(instance.state) if t.allowed
