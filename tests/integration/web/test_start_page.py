@@ -146,3 +146,19 @@ def test_german_texts(app_client: FlaskClient, world: World) -> None:  # noqa: F
         "fällig am",
     ):
         assert text in html, text
+
+
+def test_many_tasks_show_the_most_urgent_first(
+    app_client: FlaskClient,
+    world: World,  # noqa: F811
+) -> None:
+    for n in range(31):
+        case = world.case_by("anna", f"Antrag {n}")
+        wf.start_workflow(world.records, world.who("anna"), "antrag", case=case)
+    html = start(app_client, "anna")
+    tasks = section(html, "tasks-h")
+    assert "(31)" in tasks
+    assert len(re.findall(r'<li>\n\s*<a href="/aufgaben/', tasks)) == 30
+    assert 'href="/?aufgaben=alle"' in tasks
+    everything = section(app_client.get("/?aufgaben=alle").get_data(as_text=True), "tasks-h")
+    assert len(re.findall(r'<li>\n\s*<a href="/aufgaben/', everything)) == 31
