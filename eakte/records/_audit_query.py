@@ -1,8 +1,8 @@
 """Reading the audit trail: filters, paging and who may see which events.
 
 Auditors and administrators see every event. Everybody else sees the events of
-the objects they may read: documents, case files, Vorgänge and workflows of
-their org units. The web's Protokoll pages and ``eakte audit`` both use
+the objects they may read: documents, case files, Vorgänge, workflows and
+their tasks in their org units. The web's Protokoll pages and ``eakte audit`` both use
 :func:`query_audit`.
 """
 
@@ -17,7 +17,15 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from eakte.exceptions import NotFound, RecordsError
-from eakte.models import AuditEvent, Case, CaseFile, Document, Role, WorkflowInstance
+from eakte.models import (
+    AuditEvent,
+    Case,
+    CaseFile,
+    Document,
+    Role,
+    WorkflowInstance,
+    WorkflowTask,
+)
 from eakte.records._context import Records
 from eakte.records._principal import Principal, readable_orgunits
 
@@ -70,11 +78,15 @@ def _visible(session: Session, principal: Principal) -> ColumnElement[bool] | No
     case_files = select(CaseFile.id).where(CaseFile.orgunit_id.in_(units))
     cases = select(Case.id).join(CaseFile).where(CaseFile.orgunit_id.in_(units))
     workflows = select(WorkflowInstance.id).where(WorkflowInstance.orgunit_id.in_(units))
+    tasks = select(WorkflowTask.id).where(
+        or_(WorkflowTask.instance_id.in_(workflows), WorkflowTask.case_id.in_(cases))
+    )
     kinds: list[tuple[str, Select[str]]] = [
         ("document", documents),
         ("casefile", case_files),
         ("case", cases),
         ("workflow", workflows),
+        ("task", tasks),
     ]
     return or_(
         *(

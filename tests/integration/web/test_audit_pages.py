@@ -26,6 +26,7 @@ def test_a_document_trail_shows_time_actor_and_action_in_german(
     assert "Dokument angelegt" in html and "Ereignisse dieses Objekts" in html
     assert '<th scope="col">Zeit</th>' in html
     assert XSS not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert f'href="/dokumente/{doc}"' in html
 
 
 def test_times_are_shown_in_berlin_time(records: Records, clients: dict[str, FlaskClient]) -> None:
@@ -92,3 +93,17 @@ def test_the_query_filters_by_actor_action_and_time_and_pages(
 def test_anonymous_visitors_are_sent_to_login(app: object) -> None:
     response = app.test_client().get("/protokoll")  # type: ignore[attr-defined]
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_workflow_events_follow_their_org_unit(
+    records: Records, clients: dict[str, FlaskClient]
+) -> None:
+    from eakte.records import SYSTEM
+    from eakte.workflow import start_workflow, sync_definitions
+
+    sync_definitions(records, SYSTEM)
+    doc = document_in(records, "32", "Eingang")
+    instance = start_workflow(records, SYSTEM, "posteingang", document_id=doc).instance_id
+    page = clients["sb32"].get(f"/protokoll/workflow/{instance}")
+    assert page.status_code == 200 and "Geschäftsgang gestartet" in page.get_data(as_text=True)
+    assert clients["sb10"].get(f"/protokoll/workflow/{instance}").status_code == 404
