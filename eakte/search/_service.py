@@ -23,6 +23,7 @@ from . import _location
 from ._analysis import fold
 from ._highlight import Snippet, snippet
 from ._jump import jump_target
+from ._labels import workflow_state_labels
 from ._model import Backend, BackendResult, ParsedQuery, SearchIndexError, Sort
 from ._query import parse
 from ._suggest import suggest_word
@@ -59,6 +60,7 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
     orgunit_names: dict[str, str] = field(default_factory=dict)  # code → name
+    workflow_labels: dict[str, str] = field(default_factory=dict)  # state name → label
 
 
 class SearchService:
@@ -125,6 +127,9 @@ class SearchService:
         suggestion = None
         if found.total == 0 and query.words:
             suggestion = self._suggestion(backend, text, query, orgunits)
+        states = set(found.facets.get("workflow", {}))
+        with self.records.reading() as session:
+            labels = workflow_state_labels(session, states)
         return SearchResult(
             query=text,
             total=found.total,
@@ -134,6 +139,7 @@ class SearchService:
             facets=found.facets,
             suggestion=suggestion,
             orgunit_names=names,
+            workflow_labels=labels,
         )
 
     def jump_target(self, principal: Principal, text: str) -> str | None:

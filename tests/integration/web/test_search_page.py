@@ -160,7 +160,8 @@ def test_facets_filter_by_adding_to_the_query(
     assert "32 Ordnungsamt (3)" in html
     assert "antrag (2)" in html and "bescheid (1)" in html
     assert "2025 (2)" in html and "2024 (1)" in html
-    assert "pruefen (1)" in html  # the workflow step of the Vorgang's document
+    assert "Antrag prüfen (1)" in html  # the workflow step of the Vorgang's document
+    assert "q=Genehmigung+workflow:pruefen" in html
     link = re.search(r'href="/suche\?q=Genehmigung\+typ:antrag&amp;sortierung=relevanz"', html)
     assert link, html
     _, filtered = page(client, q="Genehmigung typ:antrag")
