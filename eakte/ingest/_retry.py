@@ -66,17 +66,20 @@ def _checked(inbox: Inbox, failed: FailedFile) -> Path:
 
 
 def _move(source: Path, target: Path) -> None:
-    """Link and unlink (never replaces an existing file); across file systems copy
-    under a hidden name first, so the watcher only ever sees the complete file."""
+    """Link and unlink (never replaces an existing file); across file systems (or
+    without hard links) copy under a hidden name first, so the watcher only ever
+    sees the complete file."""
     try:
         os.link(source, target)
     except OSError as exc:
-        if exc.errno != errno.EXDEV:
+        if exc.errno == errno.EEXIST:  # appeared meanwhile: never overwrite
             raise
-        staged = target.with_name(f".{target.name}.retry")
+        staged = target.with_name(f".{target.name}.retry")  # hidden: the watcher skips it
         shutil.copyfile(source, staged)
-        os.link(staged, target)
-        staged.unlink()
+        if target.exists():
+            staged.unlink()
+            raise FileExistsError(errno.EEXIST, "exists already", str(target)) from exc
+        staged.rename(target)
     source.unlink()
 
 
