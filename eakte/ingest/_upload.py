@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from eakte.exceptions import NotFound, RecordsError
 from eakte.ingest._inbox import PAYLOAD, Inbox, Job, read_job
@@ -104,31 +105,48 @@ def upload_status(
     records: Records, principal: Principal, job_id: str, runner: UploadRunner | None = None
 ) -> UploadStatus:
     """What became of an upload; the principal must be allowed to deposit where it went in."""
-    inbox = Inbox(records.settings)
-    with records.reading() as session:
-        item = session.get(IngestItem, job_id)
-        if item is not None and item.source == SOURCE:
-            unit = session.scalar(select(OrgUnit.id).where(OrgUnit.code == item.orgunit))
-            if unit is None or not allowed(session, principal, Permission.DEPOSIT, unit):
-                raise NotFound(f"There is no upload {job_id!r}.")
-            document_id = item.document_id
-            if document_id is not None:
-                document = session.get(Document, document_id)
-                readable = document is not None and allowed(
-                    session, principal, Permission.READ, document.orgunit_id
-                )
-                document_id = document_id if readable else None
-            return UploadStatus(job_id, item.source_name, item.status, document_id, item.reason)
-        job = read_job(inbox.processing / job_id) if _plain_id(job_id) else None
-        if job is not None and job.source == SOURCE:
-            unit = session.scalar(select(OrgUnit.id).where(OrgUnit.code == job.orgunit))
-            if unit is None or not allowed(session, principal, Permission.DEPOSIT, unit):
-                raise NotFound(f"There is no upload {job_id!r}.")
-            return UploadStatus(job_id, job.name, "queued")
+    found = _recorded(records, principal, job_id) or _waiting(records, principal, job_id)
+    # a job that finished between the two looks has its item now (a new read: a new snapshot)
+    found = found or _recorded(records, principal, job_id)
+    if found is not None:
+        return found
     failure = runner.failure(job_id, principal.name) if runner is not None else None
     if failure is not None:
         return UploadStatus(job_id, failure[0], IngestStatus.FAILED.value, reason=failure[1])
     raise NotFound(f"There is no upload {job_id!r}.")
+
+
+def _recorded(records: Records, principal: Principal, job_id: str) -> UploadStatus | None:
+    with records.reading() as session:
+        item = session.get(IngestItem, job_id)
+        if item is None or item.source != SOURCE:
+            return None
+        _may_deposit(session, principal, item.orgunit, job_id)
+        document_id = item.document_id
+        if document_id is not None:  # a link only for who may read it (routing may move it)
+            document = session.get(Document, document_id)
+            if document is None or not allowed(
+                session, principal, Permission.READ, document.orgunit_id
+            ):
+                document_id = None
+        return UploadStatus(job_id, item.source_name, item.status, document_id, item.reason)
+
+
+def _waiting(records: Records, principal: Principal, job_id: str) -> UploadStatus | None:
+    if not _plain_id(job_id):
+        return None
+    job = read_job(Inbox(records.settings).processing / job_id)
+    if job is None or job.source != SOURCE:
+        return None
+    with records.reading() as session:
+        _may_deposit(session, principal, job.orgunit, job_id)
+    return UploadStatus(job_id, job.name, "queued")
+
+
+def _may_deposit(session: Session, principal: Principal, code: str | None, job_id: str) -> None:
+    unit = session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+    if unit is None or not allowed(session, principal, Permission.DEPOSIT, unit):
+        raise NotFound(f"There is no upload {job_id!r}.")  # never say whose it is
 
 
 def _plain_id(job_id: str) -> bool:

@@ -9,6 +9,8 @@ page polls each job's status with htmx.
 
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -18,13 +20,16 @@ from eakte.ingest import UploadRunner, submit_upload, upload_status, upload_targ
 from eakte.web._context import principal, records
 
 bp = Blueprint("upload", __name__)
+_starting = threading.Lock()
 
 
 def runner() -> UploadRunner:
-    found: UploadRunner | None = current_app.extensions.get("eakte.uploads")
-    if found is None:
-        found = current_app.extensions["eakte.uploads"] = UploadRunner(records())
-    return found
+    """The app's runner, started at the first upload."""
+    with _starting:
+        found: UploadRunner | None = current_app.extensions.get("eakte.uploads")
+        if found is None:
+            found = current_app.extensions["eakte.uploads"] = UploadRunner(records())
+        return found
 
 
 @bp.route("/hochladen", methods=["GET", "POST"])
