@@ -53,7 +53,6 @@ def test_login_shows_the_start_page(client: FlaskClient, demo: DemoResult) -> No
     assert page.status_code == 200
     assert "Willkommen, admin" in html
     assert "VW Stadtverwaltung Musterstadt – admin" in html
-    assert "Sondernutzung öffentlicher Flächen" in html
     headers = page.headers
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
