@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import click
@@ -12,6 +11,7 @@ from eakte.cli import AppContext, pass_app, print_json
 from eakte.exceptions import RecordsError
 from eakte.records import SYSTEM
 from eakte.records._demo import load_demo
+from eakte.records._fileplan import parse_retention
 
 
 @click.group("db")
@@ -163,19 +163,10 @@ def fileplan_add(app: AppContext, code: str, title: str, retention: str, disposi
         SYSTEM,
         code=code,
         title=title,
-        retention_years=_retention(retention),
+        retention_years=parse_retention(retention),
         disposition=disposition,
     )
     click.echo(f"File plan item {code} created.")
-
-
-def _retention(text: str) -> int | None:
-    text = text.strip().lower()
-    if text in ("", "unbegrenzt", "unlimited", "dauernd"):
-        return None
-    if not text.isdigit():
-        raise RecordsError(f"Retention must be a number of years or empty, not {text!r}.")
-    return int(text)
 
 
 @fileplan.command("import")
@@ -183,28 +174,16 @@ def _retention(text: str) -> int | None:
 @pass_app
 def fileplan_import(app: AppContext, file: Path) -> None:
     """Import items from a CSV file with columns code;title;retention;disposition."""
-    with file.open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle, delimiter=";"))
-    if rows and not {"code", "title"} <= set(rows[0]):
-        raise RecordsError("The CSV needs the header code;title;retention;disposition.")
-    known = {item.code for item in records.list_plan_items(app.records)}
-    added = 0
-    for row in sorted(rows, key=lambda r: r["code"].count(".")):
-        if row["code"].strip() in known:
-            continue
-        try:
-            records.create_plan_item(
-                app.records,
-                SYSTEM,
-                code=row["code"],
-                title=row["title"],
-                retention_years=_retention(row.get("retention") or ""),
-                disposition=(row.get("disposition") or "B").strip() or "B",
-            )
-        except RecordsError as exc:
-            raise RecordsError(f"{file}, row with code {row['code']!r}: {exc}") from exc
-        added += 1
-    click.echo(f"Imported {added} file plan items ({len(rows) - added} existed already).")
+    report = records.import_plan_csv(app.records, SYSTEM, file.read_bytes())
+    if not report.ok:
+        problems = "\n".join(f"  {file}, line {line}: {problem}" for line, problem in report.errors)
+        raise RecordsError(
+            f"Nothing was imported; correct these lines and run the import again:\n{problems}"
+        )
+    click.echo(
+        f"Imported {len(report.created)} file plan items "
+        f"({len(report.existing)} existed already and were left as they are)."
+    )
 
 
 @fileplan.command("list")

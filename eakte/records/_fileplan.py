@@ -133,7 +133,8 @@ class PlanImport:
         return not self.errors
 
 
-def _retention(text: str) -> int | None:
+def parse_retention(text: str) -> int | None:
+    """Years of retention; empty, "unbegrenzt", "dauernd" or "unlimited" mean unlimited."""
     text = text.strip().lower()
     if text in UNLIMITED:
         return None
@@ -159,7 +160,7 @@ def _parse_row(line: int, cells: list[str]) -> PlanRow:
     if not title:
         raise RecordsError("the title is empty")
     return PlanRow(
-        line, code, title, _retention(retention), _checked_disposition(disposition or "B")
+        line, code, title, parse_retention(retention), _checked_disposition(disposition or "B")
     )
 
 
