@@ -153,3 +153,19 @@ def test_openssl_verifies_a_version_signature(ready: dict[str, str], tmp_path: P
     bad = subprocess.run(command, capture_output=True, text=True, check=False)
     assert bad.returncode != 0
     records.close()
+
+
+def test_fileplan_import_is_all_or_nothing(ready: dict[str, str], tmp_path: Path) -> None:
+    plan = tmp_path / "plan.csv"
+    plan.write_text(
+        "code;title;retention;disposition\n6.2.1;Bauvoranfragen;10;V\n6.2.2;Kaputt;zehn;V\n",
+        encoding="utf-8",
+    )
+    refused = run(ready, "fileplan", "import", str(plan))
+    assert refused.exit_code == 8
+    assert "line 3" in refused.output and "'zehn'" in refused.output
+    assert "6.2.1" not in run(ready, "fileplan", "list").output
+    plan.write_text("6.2.1;Bauvoranfragen;10;V\n", encoding="utf-8")  # no header: fine
+    assert "Imported 1 file plan items" in run(ready, "fileplan", "import", str(plan)).output
+    again = run(ready, "fileplan", "import", str(plan)).output
+    assert "Imported 0 file plan items (1 existed already" in again
