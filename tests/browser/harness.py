@@ -50,6 +50,29 @@ CHROMIUM_ARGS = [
 ]
 XSS = "<script>alert(1)</script>"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # Debian fonts-dejavu-core
+# a citizen's application, for the scanner inbox (the body says "Blumenstandes")
+LETTER = [
+    "Erika Musterfrau, Lindenweg 7, 12345 Musterstadt",
+    "",
+    "Stadt Musterstadt",
+    "Ordnungsamt",
+    "Am Markt 1",
+    "12345 Musterstadt",
+    "",
+    "Musterstadt, 14.11.2026",
+    "",
+    "Antrag auf Sondernutzung des Marktplatzes",
+    "",
+    "Sehr geehrte Damen und Herren,",
+    "",
+    "hiermit beantrage ich die Erlaubnis zum Aufbau",
+    "meines Blumenstandes auf dem Marktplatz an jedem",
+    "Samstag von April bis Oktober. Die Fläche beträgt",
+    "etwa zwölf Quadratmeter.",
+    "",
+    "Mit freundlichen Grüßen",
+    "Erika Musterfrau",
+]
 
 
 @dataclass(frozen=True)
@@ -64,8 +87,11 @@ class Seed:
     hans_document_id: str  # an inbox document of 10 (Hauptamt), not anna's business
 
 
-def seed(data_dir: Path) -> Seed:
-    """Migrate, load the demo, add people and a little content in ``data_dir``."""
+def seed(data_dir: Path, payload: str = XSS) -> Seed:
+    """Migrate, load the demo, add people and a little content in ``data_dir``.
+
+    ``payload`` goes into the title and file name of the Vorgang's document (the
+    screenshots pass "" for a plain title)."""
     settings = load_settings(data_dir=data_dir, key_passphrase=PASSPHRASE)
     settings.ensure_data_dir()
     db.upgrade(settings)
@@ -97,11 +123,11 @@ def seed(data_dir: Path) -> Seed:
         document = svc.create_document(
             records,
             anna,
-            title=f"Stellungnahme {XSS}",
+            title=f"Stellungnahme {payload}".strip(),
             orgunit="32",
             case=vorgang.reference,
             content="Stellungnahme zur Außenbestuhlung des Eiscafés am Marktplatz.".encode(),
-            version=VersionInput(filename=f"stellungnahme{XSS}.txt", media_type="text/plain"),
+            version=VersionInput(filename=f"stellungnahme{payload}.txt", media_type="text/plain"),
         )
         wf.start_workflow(records, anna, "antrag", case=vorgang.reference)
         tasks = [t for t in wf.tasks_for(records, anna) if t.kind == "step"]

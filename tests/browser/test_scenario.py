@@ -17,28 +17,7 @@ from tests.browser import harness
 from tests.browser.conftest import App
 from tests.browser.test_accessibility import describe, serious_violations
 
-LETTER = [
-    "Erika Musterfrau, Lindenweg 7, 12345 Musterstadt",
-    "",
-    "Stadt Musterstadt",
-    "Ordnungsamt",
-    "Am Markt 1",
-    "12345 Musterstadt",
-    "",
-    "Musterstadt, 14.11.2026",
-    "",
-    "Antrag auf Sondernutzung des Marktplatzes",
-    "",
-    "Sehr geehrte Damen und Herren,",
-    "",
-    "hiermit beantrage ich die Erlaubnis zum Aufbau",
-    "meines Blumenstandes auf dem Marktplatz an jedem",
-    "Samstag von April bis Oktober. Die Fläche beträgt",
-    "etwa zwölf Quadratmeter.",
-    "",
-    "Mit freundlichen Grüßen",
-    "Erika Musterfrau",
-]
+LETTER = harness.LETTER
 CASE_TITLE = "Antrag Blumenstand Musterfrau"
 
 
