@@ -50,6 +50,7 @@ def extract_content(
         text = "\n".join(line for line in [*header, "", mail.text] if line is not None)
         return Content(text=text, page_count=None, mail=mail)
     if file_type.kind == "image":
+        # validate_file has decoded every frame: OCR need not decode them again
         return _ocr(settings, path, "image", workdir, None)
     if file_type.kind in ("text", "html"):
         return _plain(path, file_type.kind)
@@ -80,6 +81,7 @@ def _ocr(
         max_image_pixels=settings.max_image_pixels,
         rotate_pages=settings.ocr_rotate_pages,
         deskew=settings.ocr_deskew,
+        decoded=kind == "image",
     )
     born_digital = tika.text.strip() if tika else ""
     text = "\n".join(part for part in (born_digital, result.text) if part.strip())

@@ -14,7 +14,6 @@ from eakte.exceptions import ExtractionError, InputRejected
 
 from . import _errors, _pool
 from ._options import ocrmypdf_options
-from ._pdf import upright_pages
 from ._probe import check_languages
 from ._result import GAVE_UP, OcrResult, split_sidecar
 
@@ -41,6 +40,7 @@ def ocr_document(
     max_image_pixels: int = 200_000_000,
     rotate_pages: bool = True,
     deskew: bool = False,
+    decoded: bool = False,
 ) -> OcrResult:
     """Make a searchable PDF/A-2b of ``source`` in ``workdir`` and return it with its OCR text.
 
@@ -52,7 +52,9 @@ def ocr_document(
     ``rotate_pages`` reads a page that was not read as it lies once more with
     orientation detection, and turns sideways or upside-down pages upright;
     ``deskew`` straightens skewed scans (one more tesseract run per page, and
-    the page image is re-encoded).
+    the page image is re-encoded). ``decoded`` says that the caller has decoded
+    every frame of an image already (ingest's validation), so that damaged data
+    would have been found: the frames are then checked from their headers only.
 
     Raises :class:`InputRejected` for faults of the file (damaged, encrypted,
     too large) and :class:`ExtractionError` when OCR itself fails.
@@ -73,6 +75,8 @@ def ocr_document(
         "output": str(output),
         "sidecar": str(sidecar),
         "max_image_pixels": max_image_pixels,
+        "decoded": decoded,
+        "upright": rotate_pages,
         "options": ocrmypdf_options(
             languages=list(names),
             jobs=parallel,
@@ -101,10 +105,8 @@ def ocr_document(
         raise _failure(reply, source)
     page_texts = split_sidecar(sidecar.read_text(encoding="utf-8"), reply["pages"])
     _check_all_read(page_texts, reply.get("warnings", []), source, page_timeout)
-    if rotate_pages:
-        ocr_done = [index for index, text in enumerate(page_texts) if text is not None]
-        for index in upright_pages(output, ocr_done):
-            log.info("OCR of %s: page %d turned upright", source.name, index + 1)
+    for index in reply.get("turned", []):
+        log.info("OCR of %s: page %d turned upright", source.name, index + 1)
     return OcrResult(pdfa=output, page_texts=tuple(page_texts), page_count=len(page_texts))
 
 

@@ -30,6 +30,8 @@ from ocrmypdf import hookimpl
 from ocrmypdf._exec import tesseract
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
 
+from ._reading import page_text
+
 log = logging.getLogger(__name__)
 
 #: Tesseract page segmentation: automatic, as the page lies / with orientation detection.
@@ -84,6 +86,27 @@ def _read(
     return mean_confidence(tsv.read_text(encoding="utf-8", errors="replace"))
 
 
+def _in_reading_order(output_pdf: Path, output_text: Path) -> None:
+    """Rewrite the page's text from the TSV of the same run, side-by-side lines as rows
+    (see ``_reading``); the text layer keeps tesseract's order."""
+    tsv = output_pdf.with_suffix(".tsv")
+    if not tsv.is_file():
+        return
+    text = page_text(tsv.read_text(encoding="utf-8", errors="replace"))
+    if text is not None:
+        output_text.write_text(text, encoding="utf-8")
+
+
+class ReadingOrderEngine(TesseractOcrEngine):
+    """Tesseract reading each page as it lies, its text in reading order (``_reading``);
+    the engine when pages are not to be turned (``_engine_as_lies``)."""
+
+    @staticmethod
+    def generate_pdf(input_file: Path, output_pdf: Path, output_text: Path, options: Any) -> None:
+        _read(input_file, output_pdf, output_text, options, PSM_AUTO)
+        _in_reading_order(output_pdf, output_text)
+
+
 class UprightFirstEngine(TesseractOcrEngine):
     """Tesseract, reading a page a second time with orientation detection only when needed."""
 
@@ -91,6 +114,7 @@ class UprightFirstEngine(TesseractOcrEngine):
     def generate_pdf(input_file: Path, output_pdf: Path, output_text: Path, options: Any) -> None:
         first = _read(input_file, output_pdf, output_text, options, PSM_AUTO)
         if first is None or first >= MIN_CONFIDENCE:
+            _in_reading_order(output_pdf, output_text)
             return
         turned_pdf = output_pdf.with_name(output_pdf.stem + "_osd.pdf")
         turned_text = output_text.with_name(output_text.stem + "_osd.txt")
@@ -104,6 +128,8 @@ class UprightFirstEngine(TesseractOcrEngine):
         if second is not None and second > first:
             turned_pdf.replace(output_pdf)
             turned_text.replace(output_text)
+        else:
+            _in_reading_order(output_pdf, output_text)
 
 
 @hookimpl

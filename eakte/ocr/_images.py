@@ -2,11 +2,13 @@
 
 Every frame is checked first: its pixel count against the limit (read from the
 header, before anything is decoded), then decoded once, so that a truncated or
-damaged scan is refused here rather than archived half grey. img2pdf embeds
-JPEG and most PNG data as they are; EXIF rotation becomes the page's
-``/Rotate``. Frames img2pdf refuses (16 bits per sample, some alpha, unusual
-colour modes) or cannot express (mirrored EXIF orientation) are normalised to
-8-bit PNG first: upright, alpha flattened onto white.
+damaged scan is refused here rather than archived half grey — unless the
+caller has decoded every frame already (ingest's validation does). img2pdf
+embeds JPEG and most PNG data as they are, without decoding them; EXIF
+rotation becomes the page's ``/Rotate``. Frames img2pdf refuses (16 bits per
+sample, some alpha, unusual colour modes) or cannot express (mirrored EXIF
+orientation) are normalised to 8-bit PNG first: upright, alpha flattened onto
+white.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ DEFAULT_DPI = 300
 ACCEPTED_FORMATS = {"PNG", "JPEG", "MPO", "TIFF"}  # MPO: camera JPEG with thumbnails
 _EXIF_ORIENTATION = 274
 _MIRRORED = {2, 4, 5, 7}  # img2pdf can rotate (/Rotate) but not mirror
+_EXIF_ROTATIONS = {1: "0", 6: "90", 3: "180", 8: "270"}  # as img2pdf reads them
 _ROTATION = img2pdf.Rotation.ifvalid
 _DEFAULT_LAYOUT: Callable[..., Any] = img2pdf.default_layout_fun
 _FIXED_LAYOUT: Callable[..., Any] = img2pdf.get_fixed_dpi_layout_fun((DEFAULT_DPI, DEFAULT_DPI))
@@ -45,6 +48,20 @@ class Frame:
     height: int
     dpi: tuple[float, float] | None  # None: the file does not say
     mirrored: bool
+    orientation: int  # EXIF orientation, 1 = as stored
+
+
+def _orientation(image: Image.Image) -> int:
+    """The frame's EXIF orientation, without decoding it.
+
+    A PNG keeps EXIF in an eXIf chunk before the image data (PNG, third edition,
+    chunk ordering), where Pillow has read it with the header; its ``getexif()``
+    would decode the whole image to look for a chunk after the data as well.
+    """
+    if image.format == "PNG" and "exif" not in image.info:
+        return 1
+    orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+    return orientation if isinstance(orientation, int) else 1
 
 
 def _dpi(image: Image.Image) -> tuple[float, float] | None:
@@ -54,8 +71,11 @@ def _dpi(image: Image.Image) -> tuple[float, float] | None:
     return float(dpi[0]), float(dpi[1])
 
 
-def inspect_image(source: Path, max_pixels: int) -> list[Frame]:
-    """Check every frame of ``source``; raises :class:`InputRejected` for the file's faults."""
+def inspect_image(source: Path, max_pixels: int, *, decode: bool = True) -> list[Frame]:
+    """Check every frame of ``source``; raises :class:`InputRejected` for the file's faults.
+
+    ``decode=False`` checks the headers only: for a file whose frames the caller
+    has decoded already (each decode of an A4 page costs ~20 ms)."""
     name = source.name
     page = 1
     try:
@@ -72,10 +92,17 @@ def inspect_image(source: Path, max_pixels: int) -> list[Frame]:
                     pixels = image.width * image.height
                     if pixels > max_pixels:
                         raise _errors.image_too_large(name, page, pixels, max_pixels)
-                    image.load()  # decode now: truncated data fails here
-                    orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+                    if decode:
+                        image.load()  # truncated data fails here
+                    orientation = _orientation(image)
                     frames.append(
-                        Frame(image.width, image.height, _dpi(image), orientation in _MIRRORED)
+                        Frame(
+                            image.width,
+                            image.height,
+                            _dpi(image),
+                            orientation in _MIRRORED,
+                            orientation,
+                        )
                     )
     except (InputRejected, FileNotFoundError, PermissionError, IsADirectoryError):
         raise
@@ -123,16 +150,27 @@ class _Refused(Exception):
     """img2pdf would not take the data (as it is); the message says why."""
 
 
-def _convert(inputs: list[str], layout: Callable[..., Any], target: Path) -> None:
+def _rotation(frames: list[Frame]) -> Any:
+    """How img2pdf is to turn the pages: as their EXIF says. For a single frame it is
+    told what the check read; otherwise it reads EXIF itself (for a PNG that means
+    decoding the image, for JPEG and TIFF it does not)."""
+    if len(frames) != 1:
+        return _ROTATION
+    return img2pdf.Rotation[_EXIF_ROTATIONS.get(frames[0].orientation, "0")]
+
+
+def _convert(
+    inputs: list[str], layout: Callable[..., Any], target: Path, rotation: Any = _ROTATION
+) -> None:
     try:
         with target.open("wb") as out:
             try:
-                img2pdf.convert(*inputs, layout_fun=layout, rotation=_ROTATION, outputstream=out)
+                img2pdf.convert(*inputs, layout_fun=layout, rotation=rotation, outputstream=out)
             except img2pdf.PdfTooLargeError:  # > 200 inches at the stated resolution
                 out.seek(0)
                 out.truncate()
                 img2pdf.convert(
-                    *inputs, layout_fun=_FIXED_LAYOUT, rotation=_ROTATION, outputstream=out
+                    *inputs, layout_fun=_FIXED_LAYOUT, rotation=rotation, outputstream=out
                 )
     except OSError:  # writing failed: not the file's fault
         raise
@@ -140,12 +178,15 @@ def _convert(inputs: list[str], layout: Callable[..., Any], target: Path) -> Non
         raise _Refused(f"{type(e).__name__}: {e}") from e
 
 
-def image_to_pdf(source: Path, target: Path, max_pixels: int) -> int:
-    """Write ``source`` as a PDF with one page per frame to ``target``; returns the page count."""
-    frames = inspect_image(source, max_pixels)
+def image_to_pdf(source: Path, target: Path, max_pixels: int, *, decoded: bool = False) -> int:
+    """Write ``source`` as a PDF with one page per frame to ``target``; returns the page count.
+
+    ``decoded``: the caller has decoded every frame of ``source`` already, so
+    damaged data would have been found; the frames are then not decoded again."""
+    frames = inspect_image(source, max_pixels, decode=not decoded)
     if not any(frame.mirrored for frame in frames):
         try:
-            _convert([str(source)], _layout(frames), target)
+            _convert([str(source)], _layout(frames), target, _rotation(frames))
             return len(frames)
         except _Refused as e:
             log.info("%s: img2pdf cannot embed it as it is (%s); normalising", source.name, e)

@@ -6,7 +6,6 @@ page): see ``docs/design_notes.md`` and ``benchmarks/ocr.py``.
 
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 #: Orientation: OCRmyPDF's ``--rotate-pages`` renders a preview and runs tesseract's
@@ -15,6 +14,7 @@ from typing import Any
 #: detects the orientation only for a page that was not read (see ``_engine``).
 _PLUGINS = ["eakte.ocr._raster"]
 _ORIENTATION_PLUGIN = "eakte.ocr._engine"
+_AS_IT_LIES_PLUGIN = "eakte.ocr._engine_as_lies"  # the same reading, without the second one
 #: Linearising ("fast web view") is off: renditions are read whole, not streamed.
 _NEVER_LINEARIZE_MB = 1e9
 
@@ -35,11 +35,13 @@ def ocrmypdf_options(
         # not rasterised. ("redo" would also re-OCR old OCR layers, but refuses
         # --deskew; "force" rasterises everything.)
         "mode": "skip",
-        "output_type": "pdfa-2",
-        # Without Ghostscript, OCRmyPDF makes PDF/A with pikepdf ("speculative
-        # conversion") and validates it; with Ghostscript it can also fix
-        # files that need fonts embedded or colours converted.
-        "pdfa_backend": "auto" if shutil.which("gs") else "internal",
+        # A plain PDF: the worker makes it PDF/A-2b itself with pikepdf and
+        # validates it once (``_pdf.finish_pdfa``), together with turning pages
+        # upright. OCRmyPDF's own PDF/A path validates the same conversion
+        # twice and then decodes every stream once more (~25 ms per page, at
+        # the end of a document, while the cores idle); files pikepdf cannot
+        # convert go to Ghostscript (``pdfa_fallback_options``).
+        "output_type": "pdf",
         # Tesseract writes the text layer and the text in the same run
         # ("pdf txt", as a plain tesseract call would); OCRmyPDF grafts the
         # layer onto the untouched page. The default renderer (hOCR → fpdf2)
@@ -48,7 +50,8 @@ def ocrmypdf_options(
         "pdf_renderer": "sandwich",
         # A plain scanned page is handed to tesseract as the image it holds,
         # not rendered and PNG-encoded again (~10 % of tesseract's time).
-        "plugins": [*_PLUGINS, _ORIENTATION_PLUGIN] if rotate_pages else _PLUGINS,
+        # Both engine plugins write the page text in reading order (``_reading``).
+        "plugins": [*_PLUGINS, _ORIENTATION_PLUGIN if rotate_pages else _AS_IT_LIES_PLUGIN],
         "optimize": 0,  # lossless, and the scans are kept as delivered
         "fast_web_view": _NEVER_LINEARIZE_MB,
         "jobs": jobs,
@@ -63,4 +66,17 @@ def ocrmypdf_options(
         # The original stays unchanged as the version's content; the rendition is a copy.
         "invalidate_digital_signatures": True,
         "progress_bar": False,
+    }
+
+
+def pdfa_fallback_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for ``ocrmypdf.ocr`` to make an OCR'd PDF PDF/A-2b with
+    Ghostscript (fonts embedded, colours converted), without OCR: its pages have
+    their text layer now, and the null engine reads any page left without one."""
+    return {
+        **options,
+        "output_type": "pdfa-2",
+        "pdfa_backend": "ghostscript",
+        "ocr_engine": "none",
+        "plugins": [],
     }

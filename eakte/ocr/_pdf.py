@@ -113,33 +113,63 @@ def _upright_rotation(directions: Iterable[tuple[float, int]]) -> int | None:
     return rotation if amount >= _MIN_SHARE * total else None
 
 
-def upright_pages(path: Path, pages: Iterable[int]) -> list[int]:
+def _turn_upright(pdf: pikepdf.Pdf, pages: Iterable[int]) -> list[int]:
     """Turn the given pages (0-based) so that their OCR text reads left to right.
 
     Tesseract's orientation detection runs inside the OCR run (``--psm 1``, or
-    ``--psm 3`` for a page turned 90° clockwise), so
-    the text layer of a sideways or upside-down scan is right, but the page is
-    still shown as scanned. Text direction d (counter-clockwise, in page
-    space) reads horizontally when the page is shown turned by ``/Rotate = d``
-    (clockwise), whatever its rotation was. Rewrites ``path`` (as validated
-    PDF/A-2b) only if a page changes; returns the pages turned.
+    ``--psm 3`` for a page turned 90° clockwise), so the text layer of a
+    sideways or upside-down scan is right, but the page is still shown as
+    scanned. Text direction d (counter-clockwise, in page space) reads
+    horizontally when the page is shown turned by ``/Rotate = d`` (clockwise),
+    whatever its rotation was. Returns the pages turned.
     """
     turned = []
+    for index in pages:
+        page = pdf.pages[index]
+        rotation = _upright_rotation(_text_directions(page.obj, [1, 0, 0, 1, 0, 0]))
+        if rotation is not None and rotation != int(page.obj.get("/Rotate", 0)) % 360:
+            page.obj.Rotate = rotation
+            turned.append(index)
+    return turned
+
+
+def finish_pdfa(layered: Path, target: Path, upright: Iterable[int] = ()) -> list[int] | None:
+    """Write ``layered`` (OCRmyPDF's output as a plain PDF) to ``target`` as PDF/A-2b.
+
+    The pages in ``upright`` (0-based, the OCR'd ones) are turned so that their
+    text reads left to right first. ``pikepdf.pdfa.save`` adds what PDF/A needs
+    (sRGB output intent, XMP declaration, print flags) — the same conversion as
+    OCRmyPDF's "speculative" one — and validates the bytes it writes, once;
+    ``target`` is written only if they pass. Returns the pages turned, or None
+    when the file cannot be PDF/A without Ghostscript (fonts to embed, colours
+    to convert), with ``target`` not written.
+    """
+    with pikepdf.open(layered) as pdf:
+        turned = _turn_upright(pdf, upright)
+        try:
+            pikepdf.pdfa.save(pdf, target, "2b", output_intent="sRGB")
+        except pikepdf.pdfa.PdfaError as e:
+            log.info("%s cannot be PDF/A-2b as it is: %s", layered.name, e)
+            return None
+    return turned
+
+
+def upright_pages(path: Path, pages: Iterable[int]) -> list[int]:
+    """Turn the given pages of the PDF/A ``path`` upright (see :func:`_turn_upright`).
+
+    Rewrites ``path`` (as validated PDF/A-2b) only if a page changes; if that
+    would break PDF/A, the file is kept as it is. Returns the pages turned.
+    """
     staged = path.with_name(path.name + ".turned")
     with pikepdf.open(path) as pdf:
-        for index in pages:
-            page = pdf.pages[index]
-            rotation = _upright_rotation(_text_directions(page.obj, [1, 0, 0, 1, 0, 0]))
-            if rotation is not None and rotation != int(page.obj.get("/Rotate", 0)) % 360:
-                page.obj.Rotate = rotation
-                turned.append(index)
-        if turned:
-            try:
-                pikepdf.pdfa.save(pdf, staged, "2b")  # validates what it wrote
-            except pikepdf.pdfa.PdfaError as e:  # keep the valid rendition, sideways
-                log.warning("%s: turning pages upright broke PDF/A, left as is: %s", path, e)
-                staged.unlink(missing_ok=True)
-                return []
-    if turned:
-        staged.replace(path)
+        turned = _turn_upright(pdf, pages)
+        if not turned:
+            return []
+        try:
+            pikepdf.pdfa.save(pdf, staged, "2b")  # validates what it wrote
+        except pikepdf.pdfa.PdfaError as e:  # keep the valid rendition, sideways
+            log.warning("%s: turning pages upright broke PDF/A, left as is: %s", path, e)
+            staged.unlink(missing_ok=True)
+            return []
+    staged.replace(path)
     return turned

@@ -49,8 +49,43 @@ def _prepare(request: dict[str, Any]) -> tuple[Path, int]:
         # OCRmyPDF sets Pillow's limit again (max_image_mpixels) for its own stages.
         Image.MAX_IMAGE_PIXELS = None
         converted = Path(request["workdir"]) / "image.pdf"
-        return converted, image_to_pdf(source, converted, request["max_image_pixels"])
+        pages = image_to_pdf(
+            source, converted, request["max_image_pixels"], decoded=request.get("decoded", False)
+        )
+        return converted, pages
     return source, inspect_pdf(source)
+
+
+def _finish(layered: Path, request: dict[str, Any], pages: int) -> list[int]:
+    """Make OCRmyPDF's plain PDF the PDF/A-2b rendition; returns the pages turned upright.
+
+    pikepdf converts and validates it once; a file it cannot convert goes
+    through OCRmyPDF's Ghostscript conversion (without OCR), if Ghostscript is
+    installed."""
+    import shutil
+
+    import ocrmypdf
+    from ocrmypdf.exceptions import PdfaConversionFailedError
+
+    from eakte.ocr._options import pdfa_fallback_options
+    from eakte.ocr._pdf import finish_pdfa, upright_pages
+    from eakte.ocr._result import split_sidecar
+
+    output = Path(request["output"])
+    upright: list[int] = []
+    if request.get("upright"):
+        texts = split_sidecar(Path(request["sidecar"]).read_text(encoding="utf-8"), pages)
+        upright = [index for index, text in enumerate(texts) if text is not None]
+    turned = finish_pdfa(layered, output, upright)
+    if turned is not None:
+        return turned
+    if shutil.which("gs") is None:
+        raise PdfaConversionFailedError(
+            "pikepdf cannot make this file PDF/A-2b (fonts to embed or colours to "
+            "convert), and Ghostscript is not installed."
+        )
+    ocrmypdf.ocr(layered, output, **pdfa_fallback_options(request["options"]))
+    return upright_pages(output, upright)
 
 
 def run(request: dict[str, Any], send: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
@@ -64,8 +99,13 @@ def run(request: dict[str, Any], send: Callable[[dict[str, Any]], None]) -> dict
     try:
         pdf, pages = _prepare(request)
         send({"event": "pages", "pages": pages})
-        ocrmypdf.ocr(pdf, request["output"], sidecar=request["sidecar"], **request["options"])
-        return {"status": "ok", "pages": pages, "warnings": warnings.messages}
+        layered = Path(request["workdir"]) / "ocr-layer.pdf"
+        # Written to a stream, OCRmyPDF does not check the output file (decoding every
+        # stream once more); _finish validates the PDF/A it makes of it.
+        with layered.open("wb") as out:
+            ocrmypdf.ocr(pdf, out, sidecar=request["sidecar"], **request["options"])
+        turned = _finish(layered, request, pages)
+        return {"status": "ok", "pages": pages, "turned": turned, "warnings": warnings.messages}
     except InputRejected as e:
         return {"status": "rejected", "code": e.code, "message": e.message, "de": e.message_de}
     except ExitCodeException as e:

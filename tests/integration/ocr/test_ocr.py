@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from eakte.exceptions import ExtractionError, InputRejected
 from eakte.ocr import OcrResult, available_languages, ocr_document, tesseract_version
 from tests.integration.ocr.conftest import PAGE_ONE, PAGE_TWO, assert_pdfa, assert_words
+from tests.unit.ocr.scans import font_path
 
 pytestmark = [
     pytest.mark.integration,
@@ -166,3 +167,24 @@ def test_non_embedded_font_without_ghostscript(image_pdf: Path, tmp_path: Path) 
         pdf.save(mixed)
     with pytest.raises(ExtractionError, match="apt-get install ghostscript"):
         ocr_document(mixed, "pdf", tmp_path / "out")
+
+
+@pytest.mark.parametrize("rotate_pages", [True, False])
+def test_side_by_side_blocks_are_read_row_by_row(tmp_path: Path, rotate_pages: bool) -> None:
+    """A letter's address field with its information block beside it (DIN 5008): the
+    text reads row by row, whether tesseract took them as one block or as two."""
+    address = ["Herrn", "Max Wagner", "Goethestraße 110", "24103 Kiel"]
+    info = ["Aktenzeichen: 10.3-0004/2025", "Ihre Nachricht vom: 21.01.2025", "Datum: 12.02.2025"]
+    page = Image.new("L", (2480, 900), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(str(font_path()), 42)
+    for column, lines in ((300, address), (1480, info)):
+        for number, line in enumerate(lines):
+            draw.text((column, 300 + 65 * number), line, font=font, fill=0)
+    source = tmp_path / "head.png"
+    page.save(source, dpi=(300, 300))
+    result = ocr_document(source, "image", tmp_path / "out", rotate_pages=rotate_pages)
+    rows = [row for row in result.text.splitlines() if row.strip()]
+    assert [row.split()[0] for row in rows] == ["Herrn", "Max", "Goethestraße", "24103"]
+    assert [row.split()[-1] for row in rows[:3]] == ["10.3-0004/2025", "21.01.2025", "12.02.2025"]
+    assert_pdfa(result.pdfa)

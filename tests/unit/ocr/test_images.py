@@ -182,3 +182,27 @@ def test_other_formats_are_refused(tmp_path: Path, page: Image.Image) -> None:
     page.save(source)
     error = rejected(source, "unsupported-image")
     assert "PNG, JPEG or TIFF" in error.message
+
+
+def test_a_decoded_png_is_not_decoded_again(tmp_path: Path, page: Image.Image) -> None:
+    """``decoded``: the caller (ingest's validation) has decoded the frames; only the
+    headers are read, so even damaged image data is no longer noticed here."""
+    source = tmp_path / "scan.png"
+    page.save(source, dpi=(300, 300))
+    data = bytearray(source.read_bytes())
+    idat = data.index(b"IDAT") + 4
+    data[idat + 100 : idat + 400] = bytes(300)  # damaged compressed data, same length
+    source.write_bytes(bytes(data))
+    rejected(source, "corrupt-image")
+    assert image_to_pdf(source, tmp_path / "scan.pdf", LIMIT, decoded=True) == 1
+
+
+def test_png_exif_orientation_without_decoding(tmp_path: Path, page: Image.Image) -> None:
+    source = tmp_path / "turned.png"
+    exif = Image.Exif()
+    exif[274] = 8  # stored turned: show it turned 270° clockwise
+    page.rotate(-90, expand=True).save(source, dpi=(300, 300), exif=exif)
+    assert inspect_image(source, LIMIT, decode=False)[0].orientation == 8
+    image_to_pdf(source, tmp_path / "turned.pdf", LIMIT, decoded=True)
+    with pikepdf.open(tmp_path / "turned.pdf") as pdf:
+        assert int(pdf.pages[0].obj.Rotate) == 270

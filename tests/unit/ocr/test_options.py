@@ -9,7 +9,7 @@ import pytest
 from ocrmypdf.api import create_options
 from ocrmypdf.cli import ArgumentParser
 
-from eakte.ocr._options import ocrmypdf_options
+from eakte.ocr._options import ocrmypdf_options, pdfa_fallback_options
 
 
 def options(**changes: Any) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def validated(kwargs: dict[str, Any], tmp_path: Path) -> Any:
 def test_ocrmypdf_accepts_them(tmp_path: Path, deskew: bool) -> None:
     checked = validated(options(deskew=deskew), tmp_path)
     assert checked.skip_text  # pages with text are not OCR'd nor rasterised
-    assert checked.output_type == "pdfa-2"
+    assert checked.output_type == "pdf"  # the worker makes it PDF/A (_pdf.finish_pdfa)
     assert checked.languages == ["deu", "eng"]
     assert checked.deskew is deskew
 
@@ -51,6 +51,7 @@ def test_redo_mode_would_refuse_deskew(tmp_path: Path) -> None:
 def test_orientation_is_found_by_the_engine_plugin_only_when_needed() -> None:
     assert "eakte.ocr._engine" in options()["plugins"]
     assert "eakte.ocr._engine" not in options(rotate_pages=False)["plugins"]
+    assert "eakte.ocr._engine_as_lies" in options(rotate_pages=False)["plugins"]
     assert "eakte.ocr._raster" in options(rotate_pages=False)["plugins"]
     assert "rotate_pages" not in options()  # no separate OSD run per page
     assert "tesseract_pagesegmode" not in options()  # the plugin chooses per run
@@ -63,8 +64,11 @@ def test_limits_reach_ocrmypdf() -> None:
     assert settings["jobs"] == 3
 
 
-def test_pdfa_backend_follows_ghostscript(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("shutil.which", lambda name: None)
-    assert options()["pdfa_backend"] == "internal"
-    monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/gs")
-    assert options()["pdfa_backend"] == "auto"
+def test_the_ghostscript_fallback_makes_pdfa_without_ocr(tmp_path: Path) -> None:
+    fallback = pdfa_fallback_options(options())
+    checked = validated(fallback, tmp_path)
+    assert checked.output_type == "pdfa-2"
+    assert checked.pdfa_backend == "ghostscript"
+    assert checked.ocr_engine == "none"
+    assert checked.skip_text  # the OCR'd pages have their text layer
+    assert fallback["plugins"] == []

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import img2pdf
 import pikepdf
+import pikepdf.pdfa
 import pytest
 
 from eakte.exceptions import InputRejected
-from eakte.ocr._pdf import _text_directions, _upright_rotation, inspect_pdf, upright_pages
+from eakte.ocr._pdf import (
+    _text_directions,
+    _upright_rotation,
+    finish_pdfa,
+    inspect_pdf,
+    upright_pages,
+)
+from tests.unit.ocr.scans import snippet
 
 TEXT = b"(Antrag auf Sondernutzung der Stra\\337e am Rathaus) Tj"
 
@@ -74,6 +83,27 @@ def test_upright_pages_keeps_the_file_if_pdfa_would_break(tmp_path: Path) -> Non
     before = path.read_bytes()
     assert upright_pages(path, [0]) == []
     assert path.read_bytes() == before
+
+
+def test_finish_pdfa_makes_a_valid_pdfa(tmp_path: Path) -> None:
+    """(Turning pages is tested with real OCR text layers in tests/integration/ocr.)"""
+    layered, target = tmp_path / "layered.pdf", tmp_path / "ocr.pdf"
+    scan = tmp_path / "scan.png"
+    snippet(["Antrag auf Sondernutzung"]).save(scan, dpi=(300, 300))
+    layered.write_bytes(img2pdf.convert(str(scan)))
+    assert finish_pdfa(layered, target, [0]) == []  # no text layer: nothing to turn
+    assert pikepdf.pdfa.validate_written(target, "2b").passed
+    with pikepdf.open(target) as pdf:
+        assert pdf.open_metadata().get("pdfaid:part") == "2"
+
+
+def test_finish_pdfa_leaves_what_needs_ghostscript(tmp_path: Path) -> None:
+    layered, target = tmp_path / "layered.pdf", tmp_path / "ocr.pdf"
+    with pikepdf.new() as pdf:
+        text_page(pdf, "1 0 0 1 50 700")  # Helvetica, not embedded
+        pdf.save(layered)
+    assert finish_pdfa(layered, target, [0]) is None
+    assert not target.exists()
 
 
 def test_page_count(tmp_path: Path) -> None:
