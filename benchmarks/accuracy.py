@@ -1,7 +1,10 @@
 """OCR and metadata accuracy on generated German letters (prints figures; not a test).
 
 Generates N letters (benchmarks/letters.py) in three scan qualities, OCRs every
-page with tesseract (deu+eng, one thread per page, pages in parallel) and runs
+page as ingest does (``eakte.ocr.ocr_document``: OCRmyPDF, tesseract deu+eng, one
+thread per page, pages in parallel, the page text in reading order; ``--plain``:
+pytesseract's ``image_to_string`` on the PNG instead, which lets tesseract guess
+the resolution the file does not state) and runs
 ``eakte.extract.analyse`` on the ground-truth text and on the OCR text. Prints
 per quality: character error rate (edit distance / reference length, with
 whitespace normalised; and by line: each printed line looked up wherever OCR put
@@ -10,7 +13,8 @@ precision/recall of Aktenzeichen (exactly, and by ``reference_key``, which folds
 what OCR confuses: I/l/1, O/0) and of the document date,
 plus sender and document-type accuracy.
 
-    .venv/bin/python benchmarks/accuracy.py [--count 20] [--seed 1] [--keep DIR]
+    .venv/bin/python benchmarks/accuracy.py [--count 20] [--seed 1] [--keep DIR] [--plain]
+        [--diff LEVEL]
 """
 
 from __future__ import annotations
@@ -89,6 +93,14 @@ def line_errors(lines: list[str], text: str) -> int:
 
 
 def ocr(page: Path) -> str:
+    """The page's text as ingest gets it (one page, one tesseract thread)."""
+    from eakte.ocr import ocr_document
+
+    with tempfile.TemporaryDirectory() as workdir:
+        return ocr_document(page, "image", Path(workdir), languages="deu+eng", jobs=1).text
+
+
+def ocr_plain(page: Path) -> str:
     import pytesseract
     from PIL import Image
 
@@ -129,14 +141,33 @@ class Tally:
         )
 
 
-def _ocr_all(folder: Path, truths: list[dict[str, Any]], workers: int) -> dict[str, str]:
+def _ocr_all(
+    folder: Path, truths: list[dict[str, Any]], workers: int, plain: bool
+) -> dict[str, str]:
     pages = [page for truth in truths for level in LEVELS for page in truth["pages"][level]]
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        texts = dict(zip(pages, pool.map(ocr, [folder / p for p in pages]), strict=True))
+        read = ocr_plain if plain else ocr
+        texts = dict(zip(pages, pool.map(read, [folder / p for p in pages]), strict=True))
     elapsed = time.perf_counter() - started
     print(f"OCR: {len(pages)} pages in {elapsed:.1f} s ({elapsed / len(pages):.2f} s/page)")
     return texts
+
+
+def diff(truths: list[dict[str, Any]], texts: dict[str, str], level: str) -> None:
+    """Per page: the strict and by-line errors, and a line diff against the ground truth."""
+    import difflib
+
+    for truth in truths:
+        text = "\n".join(texts[page] for page in truth["pages"][level])
+        strict = levenshtein(normalised(text), normalised(truth["text"]))
+        print(f"== {truth['pages'][level][0]}: {strict} errors, "
+              f"{line_errors(truth['lines'], text)} by line")  # fmt: skip
+        ocr_lines = [line for line in text.splitlines() if line.strip()]
+        truth_lines = [line for line in truth["text"].splitlines() if line.strip()]
+        for line in difflib.unified_diff(truth_lines, ocr_lines, lineterm="", n=0):
+            if not line.startswith(("---", "+++")):
+                print("   ", line)
 
 
 def report(folder: Path, truths: list[dict[str, Any]], texts: dict[str, str]) -> None:
@@ -163,11 +194,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="write letters and OCR text here")
+    parser.add_argument("--plain", action="store_true", help="pytesseract, not the product")
+    parser.add_argument("--diff", choices=LEVELS, help="print each page's differences")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         truths = [json.loads(p.read_text("utf-8")) for p in generate(folder, args.count, args.seed)]
-        texts = _ocr_all(folder, truths, args.workers)
+        texts = _ocr_all(folder, truths, args.workers, args.plain)
+        if args.diff:
+            diff(truths, texts, args.diff)
         if args.keep:
             for page, text in texts.items():
                 (folder / page).with_suffix(".txt").write_text(text, encoding="utf-8")

@@ -11,6 +11,7 @@
     PDF with text, HTML, text, e-mail with attachments).
 
     .venv/bin/python benchmarks/ingest.py [--pages 40] [--rounds 3] [--born-digital 30]
+        [--workers N]  (ingest workers; default: the setting's default, one per core)
 """
 
 from __future__ import annotations
@@ -86,10 +87,43 @@ def drop_and_wait(settings: Settings, records: Records, files: list[Path]) -> fl
     return time.perf_counter() - started
 
 
-def run_inbox(settings: Settings, warmup: list[Path], files: list[Path]) -> tuple[float, float]:
+def cpu_seconds() -> float:
+    """CPU time used so far by this process and all its descendants, live or reaped
+    (a process's reaped children count in its cutime/cstime). Unlike wall time, this
+    does not grow when other programs share the cores."""
+    own = sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    descendants: set[int] = set()
+    frontier = {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - descendants
+        descendants |= frontier
+    return own + sum(ticks[pid] for pid in descendants) / os.sysconf("SC_CLK_TCK")
+
+
+def run_inbox(
+    settings: Settings, warmup: list[Path], files: list[Path]
+) -> tuple[float, float, float]:
     """Start the inbox service, let it take ``warmup`` (one file per worker: this
     starts the worker processes and their OCR workers), then time ``files``.
-    Returns (seconds from start until the warm-up files were done, seconds for ``files``)."""
+    Returns (seconds from start until the warm-up files were done, seconds for ``files``,
+    CPU seconds for ``files``: the service, its workers, their tesseracts, and the
+    polling of this benchmark)."""
     import threading
 
     service = InboxService(settings)
@@ -99,11 +133,13 @@ def run_inbox(settings: Settings, warmup: list[Path], files: list[Path]) -> tupl
     runner.start()
     drop_and_wait(settings, records, warmup)
     cold = time.perf_counter() - started
+    cpu = cpu_seconds()
     seconds = drop_and_wait(settings, records, files)
+    cpu = cpu_seconds() - cpu
     service.stop()
     runner.join()
     records.close()
-    return cold, seconds
+    return cold, seconds, cpu
 
 
 # -- scanned pages ---------------------------------------------------------------
@@ -117,7 +153,8 @@ def make_pages(folder: Path, count: int) -> list[Path]:
     return sorted(folder.glob("*_clean_1.png"))[:count]
 
 
-def raw_tesseract(pages: list[Path], languages: str) -> float:
+def raw_tesseract(pages: list[Path], languages: str) -> tuple[float, float]:
+    """Seconds and CPU seconds for OCR of ``pages`` by plain tesseract."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     workers = os.cpu_count() or 1
 
@@ -130,10 +167,10 @@ def raw_tesseract(pages: list[Path], languages: str) -> float:
             env=env,
         )
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(one, pages))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
 def as_multipage_pdf(pages: list[Path], target: Path) -> Path:
@@ -246,41 +283,53 @@ def main() -> None:
     parser.add_argument("--born-digital", type=int, default=30, help="files per kind")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of (a) and (b)")
     parser.add_argument("--skip-ocr", action="store_true")
+    parser.add_argument("--workers", type=int, default=0, help="ingest workers (0: default)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="eakte-bench-ingest-") as tmp:
         root = Path(tmp)
         if not args.skip_ocr:
-            scanned(root, args.pages, args.rounds)
+            scanned(root, args.pages, args.rounds, args.workers)
         if args.born_digital:
             settings = installation(root / "born")
             born_digital(settings, root / "digital", args.born_digital)
 
 
-def scanned(root: Path, count: int, rounds: int) -> None:
+def scanned(root: Path, count: int, rounds: int, workers: int = 0) -> None:
     """Raw tesseract and the pipeline in turns, ``rounds`` times (the machine's speed
     drifts by several per cent between minutes); the medians are compared."""
-    pages = make_pages(root / "pages", count + 2)
+    pages = make_pages(root / "pages", count + max(2, workers))
     pages, warmup = pages[:count], pages[count:]  # one warm-up page per worker
     scan = as_multipage_pdf(pages, root / "scan.pdf")
-    raw, one, single, colds = [], [], [], []
+    settings = {"ingest_workers": workers} if workers else {}
+    warmup = warmup[: workers or len(warmup)]
+    raw: list[tuple[float, float]] = []  # (seconds, CPU seconds) per round
+    one: list[tuple[float, float]] = []
+    single: list[tuple[float, float]] = []
+    colds = []
     for number in range(rounds):
         raw.append(raw_tesseract(pages, "deu+eng"))
-        cold, seconds = run_inbox(installation(root / f"one-{number}"), warmup, [scan])
-        one.append(seconds)
+        cold, *timed = run_inbox(installation(root / f"one-{number}", **settings), warmup, [scan])
+        one.append((timed[0], timed[1]))
         colds.append(cold)
-        single.append(run_inbox(installation(root / f"single-{number}"), warmup, pages)[1])
+        _, *timed = run_inbox(installation(root / f"single-{number}", **settings), warmup, pages)
+        single.append((timed[0], timed[1]))
         print(
-            f"    round {number + 1}: raw {raw[-1]:.1f} s, one scan {one[-1]:.1f} s "
-            f"({raw[-1] / one[-1]:.0%}), single pages {single[-1]:.1f} s "
-            f"({raw[-1] / single[-1]:.0%})"
+            f"    round {number + 1}: raw {raw[-1][0]:.1f} s ({raw[-1][1]:.1f} s CPU), "
+            f"one scan {one[-1][0]:.1f} s ({one[-1][1]:.1f} s CPU, "
+            f"{raw[-1][0] / one[-1][0]:.0%}), single pages {single[-1][0]:.1f} s "
+            f"({single[-1][1]:.1f} s CPU, {raw[-1][0] / single[-1][0]:.0%})"
         )
-    base = statistics.median(raw)
-    print(f"(a) raw tesseract: {count} pages in {base:6.1f} s ({count / base:.2f} pages/s)")
-    for label, times in ((f"one {count}-page scan", one), (f"{count} single-page scans", single)):
-        seconds = statistics.median(times)
+    base, base_cpu = (statistics.median(values) for values in zip(*raw, strict=True))
+    print(
+        f"(a) raw tesseract: {count} pages in {base:6.1f} s ({count / base:.2f} pages/s), "
+        f"{base_cpu:.1f} s CPU"
+    )
+    for label, runs in ((f"one {count}-page scan", one), (f"{count} single-page scans", single)):
+        seconds, cpu = (statistics.median(values) for values in zip(*runs, strict=True))
         print(
             f"(b) pipeline, {label}: {seconds:6.1f} s ({count / seconds:.2f} pages/s, "
-            f"{base / seconds:.0%} of raw tesseract)"
+            f"{base / seconds:.0%} of raw tesseract); {cpu:.1f} s CPU "
+            f"(raw tesseract's CPU is {base_cpu / cpu:.0%} of it)"
         )
     print(f"    service start and {len(warmup)} warm-up pages: {statistics.median(colds):.1f} s")
     own, children = rss_mib()
