@@ -92,7 +92,12 @@ def seed(data_dir: Path, payload: str = XSS) -> Seed:
 
     ``payload`` goes into the title and file name of the Vorgang's document (the
     screenshots pass "" for a plain title)."""
-    settings = load_settings(data_dir=data_dir, key_passphrase=PASSPHRASE)
+    # a developer's own EAKTE_* settings (database, object store) must not be used here
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("EAKTE_")}
+    try:
+        settings = load_settings(data_dir=data_dir, key_passphrase=PASSPHRASE)
+    finally:
+        os.environ.update(saved)
     settings.ensure_data_dir()
     db.upgrade(settings)
     records = Records(settings)

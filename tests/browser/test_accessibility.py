@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
 from tests.browser.conftest import App
 
@@ -105,7 +105,12 @@ def test_payloads_render_as_text(app: App, as_user: Callable[[str], Any], path: 
     """The seeded document's title and file name carry <script>alert(1)</script>."""
     page = as_user("anna")
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.goto(path.format(document=app.seed.document_id, vorgang=app.seed.vorgang))
     if "suche" in path:
         wait_for_index(page, "Stellungnahme")
