@@ -121,7 +121,11 @@ def test_letter_from_scanner_to_release(
 
     # found by another inflection: the letter says "Blumenstandes"
     hit = doppel.locator(f"ol.hits a[href='/dokumente/{document_id}']")
-    reload_until(doppel, "/suche?q=Blumenstand", lambda: hit.count() == 1, timeout=60)
+    item = doppel.locator("ol.hits > li").filter(
+        has=doppel.locator(f"a[href='/dokumente/{document_id}']")
+    )
+    filed_hit = lambda: hit.count() == 1 and "abgelegt" in item.inner_text()  # noqa: E731
+    reload_until(doppel, "/suche?q=Blumenstand", filed_hit, timeout=60)
     expect(doppel.locator("ol.hits")).to_contain_text("Blumenstand")
     hit.click()
 
