@@ -1,4 +1,5 @@
-"""One real ``eakte serve`` and one Debian Chromium for all browser tests.
+"""One real ``eakte serve`` and one Debian Chromium for all browser tests (package scope:
+both end when the browser tests are done, not at the end of the whole test run).
 
 Without ``chromium`` on the PATH the tests are skipped locally and fail under CI=true.
 """
@@ -32,7 +33,7 @@ class App:
     server: harness.Server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     if harness.chromium() is None:
         if os.environ.get("CI") == "true":
@@ -50,7 +51,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(app: App, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
