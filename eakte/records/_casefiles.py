@@ -283,8 +283,16 @@ def casefile_view(records: Records, principal: Principal, reference: str) -> Cas
         cases = session.scalars(
             select(Case).where(Case.case_file_id == case_file.id).order_by(Case.seq)
         ).all()
-        documents = session.scalars(
-            select(Document)
+        documents = session.execute(  # the listed columns only: no text, no eager joins
+            select(
+                Document.id,
+                Document.title,
+                Document.document_date,
+                Document.document_type,
+                Case.reference,
+                Document.created_at,
+            )
+            .outerjoin(Case, Document.case_id == Case.id)
             .where(
                 Document.case_id == case.id
                 if case is not None
@@ -316,17 +324,7 @@ def casefile_view(records: Records, principal: Principal, reference: str) -> Cas
             case_file.created_by,
             case_file.closed_at,
             tuple(_case_row(c) for c in cases),
-            tuple(
-                DocumentRow(
-                    d.id,
-                    d.title,
-                    d.document_date,
-                    d.document_type,
-                    d.case.reference if d.case else None,
-                    d.created_at,
-                )
-                for d in documents
-            ),
+            tuple(DocumentRow(*row) for row in documents),
             allowed(session, principal, Permission.WRITE, case_file.orgunit_id),
             _case_row(case) if case is not None else None,
             tuple(ResubmissionRow(r.due_date, r.note, r.for_user, r.status) for r in resubmissions),
