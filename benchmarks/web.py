@@ -123,7 +123,7 @@ def installation(data_dir: Path, args: argparse.Namespace) -> Installation:
     if saved.exists():
         print(f"reusing the installation in {data_dir}")
         inst = Installation(**json.loads(saved.read_text()))
-        inst.readable[None] = inst.readable.pop("null")  # type: ignore[call-overload]
+        inst.readable[None] = inst.readable.pop("null")
         return inst
     inst = build(data_dir, args.docs, args.seed, args.database_url)
     if args.keep:
@@ -184,9 +184,9 @@ def _fill(records: Records, count: int, seed: int) -> dict[str | None, list[str]
     rows: list[dict[str, object]] = []
     for doc in documents(count, seed=seed):
         file_id, cases, _ = rng.choices(akten[doc.orgunit], [a[2] for a in akten[doc.orgunit]])[0]
-        case_id = rng.choice(cases)[0] if rng.random() < IN_A_VORGANG else None
+        in_case = rng.choice(cases)[0] if rng.random() < IN_A_VORGANG else None
         rows.append({"id": _id(rng), "title": doc.title, "orgunit_id": units[doc.orgunit],
-                     "case_file_id": file_id, "case_id": case_id, "created_at": doc.received,
+                     "case_file_id": file_id, "case_id": in_case, "created_at": doc.received,
                      "created_by": "benchmark", "version_count": 1,
                      "document_date": doc.document_date, "sender": doc.sender,
                      "document_type": doc.document_type, "text": doc.text,
@@ -431,7 +431,7 @@ def main() -> None:
         port = free_port()
         server = start_server(inst, port, (args.keep or Path(tmp)) / "server.log")
         try:
-            runs = []
+            runs: list[tuple[float, list[Sample], float, float]] = []
             for think in args.think:
                 samples, elapsed = load(inst, port, args.users, args.seconds, think, args.seed)
                 runs.append((think, samples, elapsed, peak_rss_mib(server.pid)))
@@ -442,7 +442,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-    ok = [report(think, *run, args) for think, *run in runs]
+    ok = [report(think, samples, elapsed, rss, args) for think, samples, elapsed, rss in runs]
     if not all(ok):
         sys.exit(1)
 
