@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from eakte.exceptions import RecordsError
@@ -126,30 +127,8 @@ def find_targets(
         return []
     pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     with records.reading() as session:
-        files = session.scalars(
-            select(CaseFile)
-            .where(
-                CaseFile.closed_at.is_(None),
-                or_(
-                    CaseFile.reference.ilike(pattern, escape="\\"),
-                    CaseFile.title.ilike(pattern, escape="\\"),
-                ),
-            )
-            .order_by(CaseFile.reference)
-            .limit(limit * 5)
-        ).all()
-        cases = session.scalars(
-            select(Case)
-            .where(
-                Case.closed_at.is_(None),
-                or_(
-                    Case.reference.ilike(pattern, escape="\\"),
-                    Case.title.ilike(pattern, escape="\\"),
-                ),
-            )
-            .order_by(Case.reference)
-            .limit(limit * 5)
-        ).all()
+        files = session.scalars(_open_matching(CaseFile, pattern, limit * 5)).all()
+        cases = session.scalars(_open_matching(Case, pattern, limit * 5)).all()
         found = [
             Target("casefile", f.reference, f.title)
             for f in files
@@ -261,3 +240,21 @@ def _writable_unit(records: Records, principal: Principal, document_id: str) -> 
         require(session, principal, Permission.READ, document.orgunit_id)
         require(session, principal, Permission.WRITE, document.orgunit_id)
         return document.orgunit.code
+
+
+_M = TypeVar("_M", CaseFile, Case)
+
+
+def _open_matching(model: type[_M], pattern: str, limit: int) -> Select[_M]:
+    """Open Akten or Vorgänge whose reference or title contains the (escaped) pattern."""
+    return (
+        select(model)
+        .where(
+            model.closed_at.is_(None),
+            or_(
+                model.reference.ilike(pattern, escape="\\"), model.title.ilike(pattern, escape="\\")
+            ),
+        )
+        .order_by(model.reference)
+        .limit(limit)
+    )
