@@ -35,6 +35,7 @@ from eakte.ingest import Inbox, InboxService  # noqa: E402
 from eakte.ingest._executor import worker_count  # noqa: E402
 from eakte.records import SYSTEM, Records, init_keys  # noqa: E402
 from eakte.records._demo import load_demo  # noqa: E402
+from eakte.workflow import load_at_start  # noqa: E402
 
 
 def rss_mib() -> tuple[float, float]:
@@ -57,6 +58,7 @@ def installation(root: Path, **extra: object) -> Settings:
     records = Records(settings)
     init_keys(records, SYSTEM)
     load_demo(records)
+    load_at_start(records)  # as `eakte serve` and `eakte watch` do: routing rules start workflows
     records.close()
     Inbox(settings).ensure()
     return settings
