@@ -181,3 +181,11 @@ class WorkflowConflict(WorkflowError):
     """Someone else acted on the same task first."""
 
     exit_code = 17
+
+
+class FourEyesViolation(WorkflowError):
+    """The step must be taken by another person than an earlier one (Vier-Augen-Prinzip)."""
+
+
+class CommentRequired(WorkflowError):
+    """The step needs a comment that says why."""

@@ -15,7 +15,9 @@ from werkzeug.wrappers import Response
 
 from eakte import workflow as wf
 from eakte.exceptions import (
+    CommentRequired,
     EakteError,
+    FourEyesViolation,
     NotFound,
     PermissionDenied,
     RecordsError,
@@ -109,12 +111,12 @@ def _explain(exc: EakteError) -> tuple[str, str]:
         )
     elif isinstance(exc, PermissionDenied):
         summary = _("You may not take this step.")
-    elif "Vier-Augen" in detail:
+    elif isinstance(exc, FourEyesViolation):
         summary = _(
             "Four-eyes principle: you took an earlier step of this workflow, "
             "so another person has to take this one."
         )
-    elif "comment" in detail:
+    elif isinstance(exc, CommentRequired):
         summary = _("Please give a reason in the comment field.")
     elif "co-sign" in detail or "Umlauf" in detail:
         summary = _("The Umlauf could not start: check the co-signers.")

@@ -16,7 +16,13 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eakte.exceptions import NotFound, PermissionDenied, WorkflowConflict, WorkflowError
+from eakte.exceptions import (
+    CommentRequired,
+    NotFound,
+    PermissionDenied,
+    WorkflowConflict,
+    WorkflowError,
+)
 from eakte.models import (
     Circulation,
     CirculationStep,
@@ -166,7 +172,7 @@ def cosign(records: Records, principal: Principal, task_id: str, comment: str | 
 def refuse(records: Records, principal: Principal, task_id: str, comment: str) -> str:
     """Refuse to co-sign, with the reason; the workflow returns."""
     if not (comment or "").strip():
-        raise WorkflowError("Say why you do not co-sign (a comment is required).")
+        raise CommentRequired("Say why you do not co-sign (a comment is required).")
     return _answer(records, principal, task_id, signed=False, comment=comment)
 
 

@@ -17,7 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eakte.exceptions import NotFound, PermissionDenied, WorkflowConflict, WorkflowError
+from eakte.exceptions import (
+    CommentRequired,
+    FourEyesViolation,
+    NotFound,
+    PermissionDenied,
+    WorkflowConflict,
+    WorkflowError,
+)
 from eakte.models import (
     Case,
     Document,
@@ -277,12 +284,12 @@ def _check_guards(
         )
     for earlier in move.four_eyes:
         if last_actor(session, instance, earlier) == principal.actor:
-            raise WorkflowError(
+            raise FourEyesViolation(
                 f"Vier-Augen-Prinzip: {principal.name} took the step {earlier!r} and may not "
                 f"also take {move.label!r}. Another person has to do it."
             )
     if move.comment_required and not comment:
-        raise WorkflowError(f"{move.label!r} needs a comment: say why.")
+        raise CommentRequired(f"{move.label!r} needs a comment: say why.")
 
 
 def check_fields(

@@ -8,7 +8,13 @@ from datetime import timedelta
 import pytest
 
 from eakte import workflow as wf
-from eakte.exceptions import PermissionDenied, WorkflowConflict, WorkflowError
+from eakte.exceptions import (
+    CommentRequired,
+    FourEyesViolation,
+    PermissionDenied,
+    WorkflowConflict,
+    WorkflowError,
+)
 from tests.integration.workflow.conftest import World
 
 
@@ -61,9 +67,9 @@ def test_the_leader_who_checked_the_sums_may_not_order_the_payment(world: World)
     wf.take(r, world.who("anna"), _step(world, "anna"), "sachlich_richtig", fields={"betrag": "5"})
     wf.take(r, world.who("doppel"), _step(world, "bernd"), "rechnerisch_richtig")
     task = _step(world, "chefin")
-    with pytest.raises(WorkflowError, match="Vier-Augen.*rechnerisch_richtig"):
+    with pytest.raises(FourEyesViolation, match="Vier-Augen.*rechnerisch_richtig"):
         wf.take(r, world.who("doppel"), task, "anordnen", fields={"haushaltsstelle": "9"})
-    with pytest.raises(WorkflowError, match="needs a comment"):
+    with pytest.raises(CommentRequired, match="needs a comment"):
         wf.take(r, world.who("chefin"), task, "beanstanden")
     back = wf.take(r, world.who("chefin"), task, "beanstanden", comment="Skonto fehlt")
     assert back.state == "sachlich_pruefen"
