@@ -91,7 +91,13 @@ def readable_orgunits(session: Session, principal: Principal) -> set[str] | None
     """Ids of all org units the principal may read (None: all of them)."""
     if principal.system:
         return None
-    roots = {unit for unit, role in principal.roles if role in ROLES_FOR[Permission.READ]}
+    return subtree(
+        session, {unit for unit, role in principal.roles if role in ROLES_FOR[Permission.READ]}
+    )
+
+
+def subtree(session: Session, roots: set[str]) -> set[str]:
+    """The given org units and every unit below them."""
     result: set[str] = set()
     frontier = set(roots)
     while frontier:

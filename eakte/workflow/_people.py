@@ -22,7 +22,7 @@ from eakte.models import (
     WorkflowTask,
 )
 from eakte.records import Principal
-from eakte.records._principal import ancestors
+from eakte.records._principal import ancestors, subtree
 from eakte.workflow._definition import Actor, Assignment
 
 EDITORS = frozenset({Role.REGISTRATUR, Role.SACHBEARBEITUNG, Role.LEITUNG, Role.ADMIN})
@@ -153,13 +153,5 @@ def pools_of(session: Session, principal: Principal) -> list[tuple[str, str]]:
     """(org unit id, role) pairs whose pool tasks the principal may pick up (incl. sub-units)."""
     pairs: set[tuple[str, str]] = set()
     for unit, role in principal.roles:
-        frontier = {unit}
-        seen: set[str] = set()
-        while frontier:
-            seen |= frontier
-            frontier = (
-                set(session.scalars(select(OrgUnit.id).where(OrgUnit.parent_id.in_(frontier))))
-                - seen
-            )
-        pairs |= {(u, role.value) for u in seen}
+        pairs |= {(u, role.value) for u in subtree(session, {unit})}
     return sorted(pairs)
