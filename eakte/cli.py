@@ -6,8 +6,10 @@ stderr and the error's exit code.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
+import pkgutil
 import sys
 from typing import Any
 
@@ -79,21 +81,13 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from eakte.commands import (
-        admin,
-        casefiles,
-        ingest,
-        keys,
-        search,
-        serve,
-        tokens,
-        verify,
-        worker,
-        workflows,
-    )
+    """Add the ``COMMANDS`` of every public module in :mod:`eakte.commands`."""
+    import eakte.commands as package
 
-    modules = (admin, casefiles, ingest, keys, search, serve, tokens, verify, worker, workflows)
-    for module in modules:
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
         for command in module.COMMANDS:
             main.add_command(command)
 

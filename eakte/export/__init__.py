@@ -1,0 +1,1 @@
+"""Auditor packages: BagIt + xdomea 3.0.0 export, offline verification, xdomea import."""
