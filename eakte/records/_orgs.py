@@ -65,8 +65,16 @@ def create_user(
     records: Records, principal: Principal, *, username: str, display_name: str, password: str
 ) -> User:
     username = unicodedata.normalize("NFC", username.strip())
-    if not username or len(username) > 64 or not username.isprintable() or " " in username:
-        raise RecordsError("A user name needs 1 to 64 printable characters without spaces.")
+    if (
+        not username
+        or len(username) > 64
+        or not username.isprintable()
+        or any(c in username for c in " /\\")
+    ):
+        # user names appear in paths (/verwaltung/benutzer/<name>) and audit actors
+        raise RecordsError(
+            "A user name needs 1 to 64 printable characters without spaces or slashes."
+        )
     _check_password(password)
     with records.transaction() as session:
         require(session, principal, Permission.ADMINISTER)

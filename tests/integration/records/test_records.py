@@ -117,6 +117,11 @@ def test_unknown_things_give_clear_errors(records: Records, demo: DemoResult) ->
         svc.create_plan_item(records, SYSTEM, code="1..2", title="kaputt")
     with pytest.raises(RecordsError, match="Unknown role"):
         svc.grant_role(records, SYSTEM, username="admin", orgunit="32", role="king")
+    for bad in ("a/b", "a\\b", "a b", "", "x" * 65):
+        with pytest.raises(RecordsError, match="user name needs"):
+            svc.create_user(
+                records, SYSTEM, username=bad, display_name="", password="0123456789ab"
+            )
 
 
 def test_document_versions_are_stored_signed_and_chained(
