@@ -17,6 +17,8 @@ _POSTCODE = re.compile(r"(?<!\d)(?:D-)?\d{5}(?!\d)\s+\S")
 _POSTCODE_LINE = re.compile(r"^\s*(?:D-)?\d{5}\s+[A-ZÄÖÜ]")
 #: "·" as printed, and as OCR reads it (- . : | «)
 _SENDER_SEPARATORS = re.compile(r"\s+[·•|∙⋅«»*:.-]\s+|\s*[·•∙⋅]\s*")
+#: a sender line written with commas needs name, street and "12345 City"
+_COMMA_SENDER = re.compile(r"\s*,\s+")
 _FROM = re.compile(r"^\s*(?:Von|From|Absender)\s*:\s*(?P<who>.+)$", re.IGNORECASE)
 _ORGANISATION = re.compile(
     r"\b(?:GmbH|mbH|AG|KG|OHG|GbR|e\.\s?V\.|eG|SE|Stadt|Gemeinde|Landkreis|Kreis|"
@@ -63,6 +65,11 @@ def _sender_line(head: Sequence[str]) -> Iterator[str]:
     for line in head:
         parts = [p for p in _SENDER_SEPARATORS.split(line.strip()) if p.strip()]
         if len(parts) >= 2 and not _POSTCODE.match(parts[0]) and _POSTCODE.search(parts[-1]):
+            yield parts[0]
+            continue
+        # "Erika Musterfrau, Lindenweg 7, 12345 Musterstadt"
+        parts = [p for p in _COMMA_SENDER.split(line.strip()) if p.strip()]
+        if len(parts) >= 3 and not _POSTCODE.match(parts[0]) and _POSTCODE_LINE.match(parts[-1]):
             yield parts[0]
 
 

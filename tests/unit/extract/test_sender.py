@@ -76,3 +76,20 @@ def test_cleaning(first_line: str, expected: str, rules: Rules) -> None:
 
 def test_no_sender(rules: Rules) -> None:
     assert sender("Sehr geehrte Damen und Herren,\nkurze Mitteilung.\n", rules) is None
+
+
+def test_citizen_sender_line_with_commas_above_the_city_address(rules: Rules) -> None:
+    text = (
+        "Erika Musterfrau, Lindenweg 7, 12345 Musterstadt\n\n"
+        "Stadt Musterstadt\nOrdnungsamt\nAm Markt 1\n12345 Musterstadt\n\n"
+        "Musterstadt, 14.11.2026\n\nAntrag auf Sondernutzung des Marktplatzes\n"
+    )
+    assert sender(text, rules) == "Erika Musterfrau"
+
+
+def test_an_address_in_the_body_with_commas_is_no_sender_line(rules: Rules) -> None:
+    text = (
+        "Landratsamt Musterkreis\n\nFrau\nErika Musterfrau\nLindenweg 7\n12345 Musterstadt\n\n"
+        "Sehr geehrte Frau Musterfrau,\nbitte kommen Sie zur Sitzung, Raum 3, 2. Stock.\n"
+    )
+    assert sender(text, rules) == "Landratsamt Musterkreis"
