@@ -23,6 +23,7 @@ from eakte.models import (
     CaseFile,
     Document,
     Role,
+    User,
     WorkflowInstance,
     WorkflowTask,
 )
@@ -31,6 +32,7 @@ from eakte.records._principal import Principal, readable_orgunits
 
 MAX_LIMIT = 1000
 SEE_ALL = {Role.AUDITOR, Role.ADMIN}  # held in any org unit
+SYSTEM_ACTORS = ("system", "ingest")  # actors that are no user account
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,11 @@ def _filters(
     object_id: str | None,
     since: datetime | None,
     until: datetime | None,
+    before: int | None = None,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    if before is not None:
+        conditions.append(AuditEvent.seq < before)
     if actor:
         conditions.append(AuditEvent.actor.in_({actor, f"user:{actor}"}))
     if action:
@@ -144,14 +149,16 @@ def query_audit(
     until: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
+    before: int | None = None,
 ) -> AuditPage:
     """Events newest first. ``action`` matches the action and its sub-actions
     ("workflow" finds "workflow.started"); ``actor`` is a user name or "system";
-    ``until`` is exclusive. Asking for one object the principal may not read is
-    NotFound (its existence is not revealed)."""
+    ``until`` is exclusive. ``before`` keeps only events with a smaller seq (page
+    on with the last seq seen: stable while new events arrive). Asking for one
+    object the principal may not read is NotFound (its existence is not revealed)."""
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
         raise RecordsError(f"Ask for 1 to {MAX_LIMIT} events from an offset of 0 or more.")
-    conditions = _filters(actor, action, object_type, object_id, since, until)
+    conditions = _filters(actor, action, object_type, object_id, since, until, before)
     with records.reading() as session:
         visible = _visible(session, principal)
         if visible is not None:
@@ -167,6 +174,35 @@ def query_audit(
         ).all()
         entries = [_entry(row) for row in rows[:limit]]
     return AuditPage(entries, offset, limit, has_more=len(rows) > limit)
+
+
+def check_actor(records: Records, actor: str) -> None:
+    """NotFound unless ``actor`` is a user name (also ``user:NAME``, also of an
+    inactive account, whose past events stay in the log) or a system actor."""
+    if actor in SYSTEM_ACTORS:
+        return
+    name = actor.removeprefix("user:")
+    with records.reading() as session:
+        if session.scalar(select(User.id).where(User.username == name)) is None:
+            known = ", ".join(SYSTEM_ACTORS)
+            raise NotFound(f"Unknown actor {actor!r}: give a user name or one of {known}.")
+
+
+def object_by_reference(
+    records: Records, principal: Principal, reference: str
+) -> tuple[str, str] | None:
+    """The (object_type, object_id) of the case file or case with this Aktenzeichen,
+    if the principal may see its events; else None, as for no such reference."""
+    text = reference.strip()
+    with records.reading() as session:
+        units = None if sees_everything(principal) else readable_orgunits(session, principal)
+        case_file = session.scalar(select(CaseFile).where(CaseFile.reference == text))
+        if case_file is not None and (units is None or case_file.orgunit_id in units):
+            return "casefile", case_file.id
+        case = session.scalar(select(Case).where(Case.reference == text))
+        if case is not None and (units is None or case.case_file.orgunit_id in units):
+            return "case", case.id
+    return None
 
 
 def _may_see_object(session: Session, visible: ColumnElement[bool], object_id: str) -> bool:
