@@ -1,0 +1,322 @@
+"""``eakte import``: an xdomea 3.0.0 0503 message into the file plan, in one transaction.
+
+Two kinds of input (see :mod:`eakte.export._import_source`):
+
+- an **eakte package** is verified first (any error: nothing is imported).
+  Objects keep their ids, references, titles, org units, file plan items,
+  dates and every version with its original signed manifest and signature;
+  the package's public keys become retired keys of this installation, and the
+  package's audit events of each object become ``history.imported`` events.
+- a **foreign xdomea container** (message and primary files at the ZIP's top
+  level): the same objects from the XML; each file becomes a version with a
+  new manifest signed by this installation (source ``import``), the message's
+  history entries ``history.imported`` events. A Vorgang without an Akte gets
+  an Akte of its own, "Import <Kennzeichen>", under the file plan item
+  ``9999`` (created if missing); an Akte whose Aktenplan code is not a code
+  of this installation goes there too. Org units are matched by code; one
+  that is unknown here, or a free-text Federführung, is ``--orgunit`` if
+  given, else created under the top org unit (a free text: as ``IMPORT``).
+
+Importing the same package again changes nothing and reports every object as
+"present"; an id or reference that exists here with other content is a
+conflict, and then nothing at all is imported.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from eakte.exceptions import RecordsError
+from eakte.export._import_foreign import content_hashes, import_new_versions
+from eakte.export._import_package import (
+    PackageIndex,
+    import_history,
+    import_remaining_history,
+    import_signed_versions,
+    load_index,
+)
+from eakte.export._import_source import EAKTE, Container, Progress, checked_uuid, open_container
+from eakte.export._layout import EAKTE_NAMESPACE
+from eakte.export._model import CaseFileRecord, CaseRecord, DocumentRecord, HistoryEntry
+from eakte.models import Case, CaseFile, FilePlanItem, OrgUnit
+from eakte.records._context import Records
+from eakte.records._imported import ImportWriter, Outcome, importing, trust_public_keys
+from eakte.records._principal import Principal
+from eakte.signing._findings import Finding, Severity
+
+IMPORT_PLAN = ("9999", "Übernommenes Schriftgut (Import)")
+
+
+class PackageRefused(RecordsError):
+    """The package did not verify; nothing was imported."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        lines = [f"[{f.code}] {f.subject}: {f.message}" for f in findings]
+        super().__init__(
+            "Nothing was imported: the package does not verify:\n  "
+            + "\n  ".join(lines[:50])
+            + ("\n  …" if len(lines) > 50 else "")
+            + "\nCheck it with `eakte verify PACKAGE.zip` and ask its sender for an intact copy."
+        )
+        self.findings = findings
+
+
+@dataclass
+class ImportReport:
+    kind: str  # eakte-package or xdomea
+    prozess_id: str
+    dry_run: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "prozess_id": self.prozess_id,
+            "dry_run": self.dry_run,
+            "counts": self.counts,
+            "objects": [o.as_dict() for o in self.outcomes],
+        }
+
+
+def import_package(
+    records: Records,
+    principal: Principal,
+    path: Path,
+    *,
+    orgunit: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the ZIP at ``path``; PackageRefused, ImportConflict or PackageError when not."""
+    with open_container(path, progress) as container:
+        index: PackageIndex | None = None
+        public_keys: dict[str, str] = {}
+        if container.kind == EAKTE:
+            _verify(path)
+            index = load_index(container)
+            public_keys = index.keys
+        new_keys = [] if dry_run else trust_public_keys(records, public_keys)
+        report = ImportReport(container.kind, container.prozess_id, dry_run)
+        with (
+            container.message_file() as message,
+            importing(
+                records,
+                principal,
+                source=container.prozess_id,
+                fallback_orgunit=orgunit,
+                public_keys=public_keys,
+                dry_run=dry_run,
+            ) as writer,
+        ):
+            from eakte.export._xdomea_read import read_message
+
+            for key_id, at in new_keys:
+                writer.key_imported(key_id, at)
+            header, objects = read_message(message)
+            run = _Run(writer, container, index)
+            for record in objects:
+                run.record(record)
+            if index is not None:
+                import_remaining_history(writer, index)
+            report.outcomes = writer.log.outcomes
+            report.counts = writer.log.counts()
+            if writer.created_anything():
+                writer.completed(
+                    {
+                        "kind": container.kind,
+                        "sender": header.sender_institution,
+                        "message_created_at": header.created_at.isoformat(),
+                        "counts": report.counts,
+                    }
+                )
+    return report
+
+
+def _verify(path: Path) -> None:
+    from eakte.export._verify_package import verify_package
+
+    result = verify_package(path)
+    findings = [f for f in result.findings if f.severity is Severity.ERROR]
+    if findings:
+        raise PackageRefused(findings)
+
+
+class _Run:
+    """Maps the message's objects onto the writer, one Schriftgutobjekt at a time."""
+
+    def __init__(self, writer: ImportWriter, container: Container, index: PackageIndex | None):
+        self.writer = writer
+        self.container = container
+        self.index = index
+
+    def record(self, record: CaseFileRecord | CaseRecord | DocumentRecord) -> None:
+        if isinstance(record, CaseFileRecord):
+            self.case_file(record)
+        elif isinstance(record, CaseRecord):
+            case_file = self._wrapper(record)
+            if case_file is not None:
+                self.case(record, case_file)
+        else:
+            unit = self.writer.orgunit(record.orgunit_code, record.orgunit_name)
+            self.document(record, unit, None, None)
+
+    def case_file(self, record: CaseFileRecord) -> None:
+        checked_uuid(record.id, "Akte")
+        unit = self.writer.orgunit(record.orgunit_code, record.orgunit_name)
+        case_file = self.writer.case_file(
+            id=record.id,
+            reference=record.reference,
+            title=record.title,
+            orgunit=unit,
+            plan_item=self._plan(record),
+            created_at=record.created_at,
+            created_by=record.created_by,
+            closed_at=record.closed_at,
+        )
+        if case_file is None:
+            return
+        self._history("casefile", record.id, record.history)
+        for case in record.cases:
+            self.case(case, case_file)
+        for document in record.documents:
+            self.document(document, case_file.orgunit, case_file, None)
+
+    def _plan(self, record: CaseFileRecord) -> FilePlanItem:
+        from eakte.records._references import PLAN_CODE
+
+        if PLAN_CODE.match(record.plan_code):
+            return self.writer.plan_item(
+                record.plan_code, record.plan_title, record.retention_years, record.disposition
+            )
+        return self.writer.plan_item(IMPORT_PLAN[0], IMPORT_PLAN[1], None, "B")
+
+    def _wrapper(self, record: CaseRecord) -> CaseFile | None:
+        """The Akte a Vorgang without one is put in (the same one on every import)."""
+        checked_uuid(record.id, "Vorgang")
+        id = str(uuid.uuid5(EAKTE_NAMESPACE, f"{record.id}/akte"))
+        existing = self.writer.existing_case_file(id)
+        unit = existing.orgunit if existing is not None else self.writer.orgunit("", "")
+        plan = self.writer.plan_item(IMPORT_PLAN[0], IMPORT_PLAN[1], None, "B")
+        reference = (
+            existing.reference
+            if existing is not None
+            else self.writer.allocate_reference(plan, unit, record.created_at.year)
+        )
+        return self.writer.case_file(
+            id=id,
+            reference=reference,
+            title=f"Import {record.reference or record.title}"[:300],
+            orgunit=unit,
+            plan_item=plan,
+            created_at=record.created_at,
+            created_by=record.created_by,
+            closed_at=record.closed_at,
+        )
+
+    def case(self, record: CaseRecord, case_file: CaseFile) -> None:
+        checked_uuid(record.id, "Vorgang")
+        case = self.writer.case(
+            id=record.id,
+            case_file=case_file,
+            reference=record.reference,
+            title=record.title,
+            created_at=record.created_at,
+            created_by=record.created_by,
+            closed_at=record.closed_at,
+            retention_until=record.retention_until,
+        )
+        if case is None:
+            return
+        self._history("case", record.id, record.history)
+        for document in record.documents:
+            self.document(document, case_file.orgunit, case_file, case)
+
+    def document(
+        self,
+        record: DocumentRecord,
+        unit: OrgUnit,
+        case_file: CaseFile | None,
+        case: Case | None,
+    ) -> None:
+        checked_uuid(record.id, "Dokument")
+        existing = self.writer.existing_versions(record.id)
+        if existing is not None:
+            self._compare(record, existing)
+            return
+        document = self.writer.document(
+            id=record.id,
+            title=record.title,
+            orgunit=unit,
+            case_file=case_file,
+            case=case,
+            created_at=record.created_at,
+            created_by=record.created_by,
+            details={
+                "document_date": record.document_date,
+                "sender": (record.sender or None) and record.sender[:300],
+                "document_type": (record.document_type or None) and record.document_type[:60],
+                "language": (record.language or None) and record.language[:8],
+                "page_count": record.page_count,
+                "confidential": record.confidential,
+            },
+        )
+        if self.index is not None:
+            text = import_signed_versions(self.writer, self.container, self.index, document)
+        else:
+            text = import_new_versions(self.writer, self.container, record, document)
+        document.text = text
+        self.writer.document_done(document)
+        self._history("document", record.id, record.history)
+
+    def _compare(self, record: DocumentRecord, existing: list[tuple[str, str]]) -> None:
+        """A document that is here already: the same versions, or a conflict."""
+        if self.index is not None:
+            theirs = [v.manifest_sha256 for v in self.index.versions.get(record.id, [])]
+            ours = [manifest for _, manifest in existing]
+        else:
+            theirs = content_hashes(self.container, record)
+            ours = [content for content, _ in existing]
+        if theirs == ours:
+            self.writer.document_present(record.id, record.title)
+            if self.index is not None:
+                self.index.events.pop(record.id, None)
+        else:
+            self.writer.conflict(
+                f"Dokument {record.id} ({record.title!r}): exists here with "
+                f"{len(ours)} other version(s); the package has {len(theirs)}."
+            )
+
+    def _history(self, object_type: str, id: str, history: list[HistoryEntry]) -> None:
+        if self.index is not None:
+            import_history(self.writer, self.index, object_type, id)
+            return
+        for entry in history:
+            self.writer.history(
+                object_type,
+                id,
+                {
+                    "actor": entry.actor,
+                    "occurred_at": entry.at.astimezone(UTC).isoformat(),
+                    "action": entry.action,
+                    "description": entry.description,
+                    "details": {str(k): _plain(v) for k, v in entry.details.items()},
+                },
+            )
+
+
+def _plain(value: Any) -> Any:
+    """A value canonical JSON takes (history details of foreign systems are text)."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)

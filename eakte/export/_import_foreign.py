@@ -1,0 +1,107 @@
+"""Versions of a foreign xdomea message: new manifests signed by this installation.
+
+A foreign system's files come without eakte manifests. Each version becomes
+a new eakte version (source ``import``) whose manifest, signed now with this
+installation's key, records where it came from (``metadata.import``). Text
+files become searchable at once; other formats keep no text until they are
+processed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from typing import Any
+
+from eakte.export._import_source import Container, PackageError
+from eakte.export._model import DocumentRecord, PrimaryFile, VersionRecord
+from eakte.models import Document
+from eakte.records._documents import VersionInput
+from eakte.records._imported import ImportWriter
+from eakte.storage import ObjectKind
+
+MAX_TEXT = 16 * 1024 * 1024  # larger text files are kept without a text rendition
+OCTET = "application/octet-stream"
+
+
+def _original(version: VersionRecord, document_id: str) -> PrimaryFile:
+    for role in ("original", "pdfa"):
+        for primary in version.files:
+            if primary.role == role:
+                return primary
+    raise PackageError(f"Document {document_id} version {version.number} names no file.")
+
+
+def _pdfa(version: VersionRecord) -> PrimaryFile | None:
+    originals = [f for f in version.files if f.role == "original"]
+    return next((f for f in version.files if f.role == "pdfa"), None) if originals else None
+
+
+def media_type(primary: PrimaryFile) -> str:
+    if primary.media_type and primary.media_type != OCTET:
+        return primary.media_type
+    guessed = mimetypes.guess_type(primary.original_name or primary.name)[0]
+    return guessed or OCTET
+
+
+def content_hashes(container: Container, record: DocumentRecord) -> list[str]:
+    """The SHA-256 of each version's original, streamed (to compare with what is here)."""
+    hashes = []
+    for version in sorted(record.versions, key=lambda v: v.number):
+        digest = hashlib.sha256()
+        with container.open(container.primary(_original(version, record.id).name)) as stream:
+            while chunk := stream.read(1024 * 1024):
+                digest.update(chunk)
+        hashes.append(digest.hexdigest())
+    return hashes
+
+
+def import_new_versions(
+    writer: ImportWriter, container: Container, record: DocumentRecord, document: Document
+) -> str:
+    """Store and sign every version; the text of the newest text version."""
+    text = ""
+    if not record.versions:
+        raise PackageError(f"Document {record.id} has no version with a file.")
+    for version in sorted(record.versions, key=lambda v: v.number):
+        original = _original(version, record.id)
+        kind = media_type(original)
+        member = container.primary(original.name)
+        with container.open(member) as stream:
+            stored = writer.put(
+                ObjectKind.CONTENT,
+                stream,
+                {"filename": original.original_name or original.name, "media_type": kind},
+            )
+        renditions: dict[str, str] = {}
+        pdfa = _pdfa(version)
+        if pdfa is not None:
+            with container.open(container.primary(pdfa.name)) as stream:
+                meta = {"media_type": "application/pdf"}
+                renditions["pdfa"] = writer.put(ObjectKind.RENDITION, stream, meta).sha256
+        if kind.startswith("text/") and stored.size <= MAX_TEXT:
+            version_text = container.read_small(member).decode("utf-8", errors="replace")
+            renditions["text"] = writer.put_bytes(ObjectKind.RENDITION, version_text.encode())
+            text = version_text
+        writer.new_version(
+            document,
+            stored,
+            VersionInput(
+                filename=original.original_name or original.name,
+                media_type=kind,
+                metadata={"import": _provenance(writer.source, version, original)},
+                source="import",
+                renditions=renditions,
+            ),
+        )
+    return text
+
+
+def _provenance(source: str, version: VersionRecord, original: PrimaryFile) -> dict[str, Any]:
+    return {
+        "prozess_id": source,
+        "file": original.name,
+        "version": version.number,
+        "created_at": version.created_at.isoformat(),
+        "created_by": version.created_by,
+    }

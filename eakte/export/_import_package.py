@@ -1,0 +1,163 @@
+"""What an eakte package adds to its xdomea message: signed versions, keys and audit events.
+
+The package was verified before (``verify_package``); still every file taken
+from it is checked again on the way in: contents against the signed manifest,
+manifests against their signatures, keys against their ids.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from eakte.export import _layout
+from eakte.export._import_source import Container, PackageError, checked_uuid
+from eakte.models import Document
+from eakte.records._imported import ImportWriter
+from eakte.signing import parse_manifest, sha256_hex
+from eakte.storage import ObjectKind
+
+# audit events of these objects become the imported objects' history
+HISTORY_TYPES = ("document", "casefile", "case", "workflow", "task")
+PDF = "application/pdf"
+
+
+@dataclass(frozen=True)
+class PackagedVersion:
+    number: int
+    manifest_sha256: str
+    original: str  # file name in data/
+    pdfa: str | None
+
+
+@dataclass
+class PackageIndex:
+    """package.json, the public keys and the included audit events, by object."""
+
+    prozess_id: str
+    keys: dict[str, str]  # key_id -> PEM
+    versions: dict[str, list[PackagedVersion]]  # document_id -> versions
+    events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # object_id -> events
+    created_at: str = ""
+    installation: str = ""
+
+
+def load_index(container: Container) -> PackageIndex:
+    try:
+        package = json.loads(container.read_small(container.member("eakte/package.json")))
+        index = PackageIndex(
+            prozess_id=str(package["prozess_id"]),
+            keys={
+                key_id: container.read_small(container.member(f"eakte/keys/{key_id}.pem")).decode(
+                    "ascii"
+                )
+                for key_id in package["keys"]
+                if isinstance(key_id, str) and key_id.isalnum()
+            },
+            versions={
+                checked_uuid(doc["document_id"], "document"): [
+                    PackagedVersion(
+                        int(v["number"]),
+                        str(v["manifest_sha256"]),
+                        str(v["files"]["original"]),
+                        v["files"].get("pdfa"),
+                    )
+                    for v in sorted(doc["versions"], key=lambda v: int(v["number"]))
+                ]
+                for doc in package["documents"]
+            },
+            created_at=str(package.get("created_at", "")),
+            installation=str(package.get("installation", "")),
+        )
+        for seq in sorted(int(s) for s in package["audit"]["events"]):
+            event = _event(container, seq)
+            if event["object_type"] in HISTORY_TYPES:
+                index.events.setdefault(event["object_id"], []).append(event)
+    except (KeyError, TypeError, ValueError, UnicodeDecodeError) as exc:
+        raise PackageError(f"The package's index (package.json) is unreadable: {exc!r}.") from exc
+    return index
+
+
+def _event(container: Container, seq: int) -> dict[str, Any]:
+    """One included audit event as hashed, with its hash."""
+    data = container.read_small(container.member(_layout.relative_to_data(_layout.event_path(seq))))
+    event = json.loads(data)
+    if not isinstance(event, dict) or event.get("seq") != seq:
+        raise ValueError(f"audit event file {seq} is not event {seq}")
+    return {**event, "hash": sha256_hex(data)}
+
+
+def import_history(writer: ImportWriter, index: PackageIndex, object_type: str, id: str) -> None:
+    """The object's audit events from the package, as ``history.imported`` events."""
+    for event in index.events.pop(id, []):
+        if event["object_type"] == object_type:
+            writer.history(object_type, id, event)
+
+
+def import_remaining_history(writer: ImportWriter, index: PackageIndex) -> None:
+    """Events of workflows and tasks on the imported objects, under their own ids."""
+    for object_id, events in sorted(index.events.items(), key=lambda item: item[1][0]["seq"]):
+        for event in events:
+            writer.history(event["object_type"], object_id, event)
+    index.events.clear()
+
+
+def import_signed_versions(
+    writer: ImportWriter, container: Container, index: PackageIndex, document: Document
+) -> str:
+    """Every version of the document with its original signed manifest; the newest text."""
+    text = ""
+    versions = index.versions.get(document.id)
+    if not versions:
+        raise PackageError(f"The package lists no versions of document {document.id}.")
+    for version in versions:
+        manifest_bytes = _read(container, _layout.manifest_path(document.id, version.number))
+        if sha256_hex(manifest_bytes) != version.manifest_sha256:
+            raise PackageError(
+                f"Document {document.id} version {version.number}: manifest altered."
+            )
+        manifest = parse_manifest(manifest_bytes)
+        renditions: dict[str, str] = manifest["renditions"]
+        unknown = set(renditions) - {"pdfa", "text"}
+        if unknown:
+            raise PackageError(f"Document {document.id}: unknown renditions {sorted(unknown)}.")
+        _store(
+            writer,
+            container,
+            version.original,
+            ObjectKind.CONTENT,
+            manifest["content_sha256"],
+            {"filename": manifest["filename"], "media_type": manifest["media_type"]},
+        )
+        if "pdfa" in renditions:
+            if version.pdfa is None:
+                raise PackageError(f"Document {document.id}: the PDF/A rendition is missing.")
+            meta = {"media_type": PDF}
+            _store(writer, container, version.pdfa, ObjectKind.RENDITION, renditions["pdfa"], meta)
+        if "text" in renditions:
+            data = _read(container, _layout.text_path(document.id, version.number))
+            if writer.put_bytes(ObjectKind.RENDITION, data) != renditions["text"]:
+                raise PackageError(f"Document {document.id}: text rendition altered.")
+            text = data.decode("utf-8", errors="replace")
+        signature = _read(container, _layout.signature_record_path(document.id, version.number))
+        writer.signed_version(document, manifest_bytes, signature)
+    return text
+
+
+def _read(container: Container, path: str) -> bytes:
+    return container.read_small(container.member(_layout.relative_to_data(path)))
+
+
+def _store(
+    writer: ImportWriter,
+    container: Container,
+    name: str,
+    kind: ObjectKind,
+    expected: str,
+    metadata: dict[str, str],
+) -> None:
+    with container.open(container.primary(name)) as stream:
+        stored = writer.put(kind, stream, metadata)
+    if stored.sha256 != expected:
+        raise PackageError(f"The file {name} does not match its signed manifest.")
