@@ -1,0 +1,230 @@
+"""The xdomea message: schema-valid, and saying what the signed proof says.
+
+The message itself is not signed. What can be checked against signed data is
+checked: every Dokument, Version and Primaerdokument/Dateiname against the
+package's versions (whose file names and hashes follow from the signed
+manifests), Betreff, Kennzeichen and placement of documents, Vorgänge and
+Akten against the audit events. Other metadata (dates, sender, history
+wording, retention) has no signed counterpart in the package.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from eakte.export import _layout as layout
+from eakte.export._schema import schema_errors
+from eakte.export._verify_bag import READ_ERRORS, Bag, error, warning
+from eakte.export._verify_history import History
+from eakte.export._verify_index import PackageIndex
+from eakte.export._verify_proof import VersionFacts
+from eakte.signing._findings import Finding
+
+NS = "urn:xoev-de:xdomea:schema:3.0.0"
+_SHOWN_SCHEMA_ERRORS = 3
+
+
+def _q(*names: str) -> str:
+    return "/".join(f"{{{NS}}}{name}" for name in names)
+
+
+@dataclass
+class XmlDocument:
+    id: str
+    betreff: str | None
+    case: str | None  # ID of the enclosing Vorgang
+    case_file: str | None  # ID of the enclosing Akte
+    versions: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class XmlContainer:
+    kind: str  # "Akte" | "Vorgang"
+    betreff: str | None
+    kennzeichen: str | None
+
+
+@dataclass
+class MessageFacts:
+    prozess_id: str | None = None
+    documents: list[XmlDocument] = field(default_factory=list)
+    containers: dict[str, XmlContainer] = field(default_factory=dict)
+
+
+def read_facts(bag: Bag, path: str) -> MessageFacts:
+    """Stream the message; keep per Dokument only ids, numbers and file names."""
+    facts = MessageFacts()
+    tags = [_q("ProzessID"), _q("Dokument"), _q("Vorgang"), _q("Akte")]
+    with bag.open(path) as stream:
+        for _, elem in etree.iterparse(
+            stream, events=("end",), tag=tags, resolve_entities=False, no_network=True
+        ):
+            local = etree.QName(elem).localname
+            if local == "ProzessID":
+                facts.prozess_id = (elem.text or "").strip()
+                continue
+            object_id = (elem.findtext(_q("Identifikation", "ID")) or "").strip()
+            betreff = elem.findtext(_q("AllgemeineMetadaten", "Betreff"))
+            if local == "Dokument":
+                facts.documents.append(_document(elem, object_id, betreff))
+            else:
+                kennzeichen = elem.findtext(_q("AllgemeineMetadaten", "Kennzeichen"))
+                facts.containers[object_id] = XmlContainer(local, betreff, kennzeichen)
+            parent = elem.getparent()
+            elem.clear()
+            if parent is not None:
+                parent.remove(elem)
+    return facts
+
+
+def _document(elem: etree._Element, object_id: str, betreff: str | None) -> XmlDocument:
+    enclosing: dict[str, str | None] = {"Vorgang": None, "Akte": None}
+    for ancestor in elem.iterancestors(_q("Vorgang"), _q("Akte")):
+        kind = etree.QName(ancestor).localname
+        if enclosing[kind] is None:
+            enclosing[kind] = (ancestor.findtext(_q("Identifikation", "ID")) or "").strip()
+    document = XmlDocument(object_id, betreff, enclosing["Vorgang"], enclosing["Akte"])
+    for version in elem.iterchildren(_q("Version")):
+        try:
+            number = int(version.findtext(_q("Nummer")) or "")
+        except ValueError:
+            number = 0
+        files = document.versions.setdefault(number, [])
+        for primary in version.iterfind(_q("Format", "Primaerdokument")):
+            name = (primary.findtext(_q("Dateiname")) or "").strip()
+            files.append((name, primary.findtext(_q("DateinameOriginal"))))
+    return document
+
+
+def check_message(
+    bag: Bag,
+    index: PackageIndex,
+    versions: Mapping[tuple[str, int], VersionFacts],
+    history: History,
+) -> Iterator[Finding]:
+    path = f"{layout.DATA}/{index.message}"
+    if index.message != layout.message_name(index.prozess_id):
+        yield error("package-json-mismatch", "package.json", f"Names the message {path!r}.")
+    if not bag.has(path):
+        yield error("xdomea-message-missing", path, "The xdomea message is not in the package.")
+        return
+    yield from _schema(bag, path)
+    try:
+        facts = read_facts(bag, path)
+    except (etree.XMLSyntaxError, *READ_ERRORS) as exc:
+        yield error("xdomea-malformed", path, f"Not readable XML: {exc}.")
+        return
+    if facts.prozess_id != index.prozess_id:
+        yield error("xdomea-mismatch", path, f"Its ProzessID is {facts.prozess_id!r}.")
+    yield from _Compare(bag, index, versions, history, facts).run()
+
+
+def _schema(bag: Bag, path: str) -> Iterator[Finding]:
+    with tempfile.TemporaryDirectory(prefix="eakte-verify-") as folder:
+        copy = Path(folder) / "message.xml"
+        with bag.open(path) as source, copy.open("wb") as target:
+            shutil.copyfileobj(source, target, 1 << 20)
+        errors = schema_errors(copy)
+    if errors:
+        shown = "; ".join(errors[:_SHOWN_SCHEMA_ERRORS])
+        more = f" (and {len(errors) - _SHOWN_SCHEMA_ERRORS} more)" if len(errors) > 3 else ""
+        yield error("xdomea-schema-invalid", path, f"Not valid xdomea 3.0.0: {shown}{more}.")
+
+
+class _Compare:
+    def __init__(
+        self,
+        bag: Bag,
+        index: PackageIndex,
+        versions: Mapping[tuple[str, int], VersionFacts],
+        history: History,
+        facts: MessageFacts,
+    ) -> None:
+        self.bag, self.versions, self.history, self.facts = bag, versions, history, facts
+        self.package = {d.document_id: d for d in index.documents}
+
+    def run(self) -> Iterator[Finding]:
+        seen: set[str] = set()
+        for document in self.facts.documents:
+            subject = f"Dokument {document.id}"
+            if document.id in seen:
+                yield _mismatch(subject, "appears twice in the message.")
+            seen.add(document.id)
+            yield from self._document(document, subject)
+        for document_id in sorted(set(self.package) - seen):
+            yield _mismatch(f"document {document_id}", "is in the package but not in the message.")
+        for object_id, container in sorted(self.facts.containers.items()):
+            yield from self._container(object_id, container)
+
+    def _document(self, document: XmlDocument, subject: str) -> Iterator[Finding]:
+        entry = self.package.get(document.id)
+        if entry is None:
+            yield _mismatch(subject, "is not a document of the package.")
+            return
+        listed = {v.number: v for v in entry.versions}
+        for number in sorted(set(listed) - set(document.versions)):
+            yield _mismatch(f"{subject} Version {number}", "is in the package, not the message.")
+        for number, files in sorted(document.versions.items()):
+            version = listed.get(number)
+            if version is None:
+                yield _mismatch(f"{subject} Version {number}", "is not a version of the package.")
+                continue
+            names = {name for name, _ in files}
+            if len(names) != len(files) or names != set(version.files.values()):
+                yield _mismatch(
+                    f"{subject} Version {number}",
+                    f"names the files {sorted(names)}, the package holds "
+                    f"{sorted(version.files.values())} for this version.",
+                )
+            facts = self.versions.get((document.id, number))
+            for name, original in files:
+                if not self.bag.has(f"{layout.DATA}/{name}"):
+                    yield _mismatch(f"{subject} Version {number}", f"{name} is not in the bag.")
+                if (
+                    original is not None
+                    and facts is not None
+                    and name == version.files.get("original")
+                    and original != facts.filename
+                ):
+                    yield _mismatch(
+                        f"{subject} Version {number}",
+                        f"DateinameOriginal {original!r} is not the signed file name.",
+                    )
+        yield from self._placement(document, subject)
+
+    def _placement(self, document: XmlDocument, subject: str) -> Iterator[Finding]:
+        state = self.history.documents.get(document.id, {})
+        if "title" in state and document.betreff != state["title"]:
+            yield _mismatch(subject, "Its Betreff is not the title the audit log records.")
+        for key, container_id in (("case", document.case), ("case_file", document.case_file)):
+            container = self.facts.containers.get(container_id or "")
+            found = container.kennzeichen if container else None
+            if key in state and found != state[key]:
+                yield _mismatch(
+                    subject,
+                    f"Lies in {found or 'no container'} but the audit log records "
+                    f"{state[key] or 'none'} ({key}).",
+                )
+
+    def _container(self, object_id: str, container: XmlContainer) -> Iterator[Finding]:
+        subject = f"{container.kind} {object_id}"
+        audited = self.history.containers.get(object_id)
+        if audited is None:
+            yield warning("xdomea-unaudited", subject, "No creation event of it is in the package.")
+            return
+        if container.betreff != audited.get("title"):
+            yield _mismatch(subject, "Its Betreff is not the title the audit log records.")
+        if container.kennzeichen != audited.get("reference"):
+            yield _mismatch(subject, "Its Kennzeichen is not the reference the audit log records.")
+
+
+def _mismatch(subject: str, message: str) -> Finding:
+    return error(
+        "xdomea-mismatch", subject, f"{subject} {message}" if message[0].islower() else message
+    )

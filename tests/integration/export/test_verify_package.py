@@ -1,0 +1,331 @@
+"""``eakte verify PACKAGE.zip`` works offline and names each kind of tampering.
+
+One package is exported per module (an installation with a key rotation, an
+OCR ingest with PDF/A, Vorgänge and Posteingang); each test rewrites a copy
+of it the way an attacker would, fixing the bag manifests where that hides
+the change from BagIt, and checks the finding verify names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from eakte.cli import main
+from eakte.commands.verify import FINDINGS_EXIT_CODE
+from eakte.config import load_settings
+from eakte.export import _layout as layout
+from eakte.export._verify_package import PackageReport, verify_package
+from eakte.records import Records
+from eakte.signing import canonical_json, key_id_for, sha256_hex
+from tests.conftest import TEST_PASSPHRASE
+from tests.integration.export.conftest import ExportWorld, _build, make_package
+
+Files = dict[str, bytes]  # path inside the bag -> bytes
+
+
+@dataclass(frozen=True)
+class Exported:
+    world: ExportWorld
+    path: Path
+    root: str  # the bag folder
+
+    def files(self) -> Files:
+        with zipfile.ZipFile(self.path) as zf:
+            return {
+                info.filename[len(self.root) + 1 :]: zf.read(info)
+                for info in zf.infolist()
+                if not info.is_dir()
+            }
+
+    def index(self, files: Files) -> dict[str, Any]:
+        return json.loads(files[layout.PACKAGE_JSON])
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Exported]:
+    folder = tmp_path_factory.mktemp("verify-package")
+    shutil.copy(sqlite_template, folder / "eakte.sqlite3")
+    settings = load_settings(
+        data_dir=folder / "var",
+        database_url=f"sqlite:///{folder / 'eakte.sqlite3'}",
+        key_passphrase=TEST_PASSPHRASE,
+        audit_checkpoint_seconds=0,
+        inbox_dir=folder / "inbox",
+        inbox_settle_seconds=0.3,
+        ingest_workers=1,
+    )
+    settings.ensure_data_dir()
+    records = Records(settings)
+    try:
+        world = _build(records)
+        path = make_package(records, folder)
+    finally:
+        records.close()
+    with zipfile.ZipFile(path) as zf:
+        (root,) = {name.split("/", 1)[0] for name in zf.namelist()}
+    yield Exported(world, path, root)
+
+
+def rewrite(exported: Exported, out: Path, change: Callable[[Files], None], fix_bag: bool) -> Path:
+    """A copy of the package with ``change`` applied; ``fix_bag``: re-hash the bag manifests."""
+    files = exported.files()
+    change(files)
+    if fix_bag:
+        fix_bag_manifests(files)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, data in files.items():
+            zf.writestr(f"{exported.root}/{path}", data)
+    return out
+
+
+def fix_bag_manifests(files: Files) -> None:
+    payload = sorted(p for p in files if p.startswith("data/"))
+    files[layout.MANIFEST] = "".join(
+        f"{hashlib.sha256(files[p]).hexdigest()}  {p}\n" for p in payload
+    ).encode()
+    info = files[layout.BAG_INFO].decode().splitlines()
+    oxum = f"Payload-Oxum: {sum(len(files[p]) for p in payload)}.{len(payload)}"
+    files[layout.BAG_INFO] = (
+        "\n".join(oxum if line.startswith("Payload-Oxum:") else line for line in info).encode()
+        + b"\n"
+    )
+    tags = [layout.BAGIT_TXT, layout.BAG_INFO, layout.MANIFEST]
+    files[layout.TAGMANIFEST] = "".join(
+        f"{hashlib.sha256(files[p]).hexdigest()}  {p}\n" for p in tags
+    ).encode()
+
+
+def codes(report: PackageReport) -> set[str]:
+    return {f.code for f in report.findings if f.severity == "error"}
+
+
+def subjects(report: PackageReport, code: str) -> list[str]:
+    return [f.subject for f in report.findings if f.code == code]
+
+
+def document(index: dict[str, Any], document_id: str) -> dict[str, Any]:
+    return next(d for d in index["documents"] if d["document_id"] == document_id)
+
+
+# -- a clean package -------------------------------------------------------------
+
+
+def test_clean_package_verifies(exported: Exported) -> None:
+    report = verify_package(exported.path)
+    assert report.ok, report.findings
+    assert codes(report) == set()
+    world = exported.world
+    assert report.anchor_key == world.new_key
+    anchored = {k.key_id: k.anchored for k in report.keys}
+    assert anchored[world.old_key] and anchored[world.new_key]
+    assert report.counts["documents"] == len(exported.index(exported.files())["documents"])
+
+
+def test_cli_json_offline_without_settings(
+    exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No EAKTE_* settings and a data dir that cannot exist: verify must not need them."""
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the data dir would be")
+    monkeypatch.setenv("EAKTE_DATA_DIR", str(blocker / "var"))
+    monkeypatch.setenv("EAKTE_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    result = CliRunner().invoke(main, ["verify", "--json", str(exported.path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= {"ok", "counts", "keys", "findings"}
+    assert data["ok"] is True
+    assert data["anchor_key"] == exported.world.new_key
+    assert all(set(f) == {"severity", "code", "subject", "message"} for f in data["findings"])
+    assert not (blocker / "var").exists()
+
+
+def test_cli_text_report_and_trusted_key(exported: Exported, tmp_path: Path) -> None:
+    world = exported.world
+    result = CliRunner().invoke(main, ["verify", str(exported.path)])
+    assert result.exit_code == 0, result.output
+    assert f"Trust anchor fingerprint: {world.new_key}" in result.output
+    assert "OK:" in result.output
+    pem = tmp_path / "anchor.pem"
+    pem.write_bytes(exported.files()[layout.key_path(world.new_key)])
+    trusted = CliRunner().invoke(main, ["verify", "--trusted-key", str(pem), str(exported.path)])
+    assert trusted.exit_code == 0, trusted.output
+    assert "is one of the trusted keys" in trusted.output
+    wrong = CliRunner().invoke(main, ["verify", "--trusted-key", world.old_key, str(exported.path)])
+    assert wrong.exit_code == FINDINGS_EXIT_CODE, wrong.output
+    assert "anchor-key-untrusted" in wrong.output
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a zip", b"truncated"])
+def test_unreadable_package(exported: Exported, tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "broken.zip"
+    path.write_bytes(exported.path.read_bytes()[:2000] if content == b"truncated" else content)
+    result = CliRunner().invoke(main, ["verify", str(path)])
+    assert result.exit_code == FINDINGS_EXIT_CODE, result.output
+    assert "package-unreadable" in result.output or "bag-" in result.output
+    assert "FAILED" in result.output
+
+
+# -- tampering -------------------------------------------------------------------
+
+
+def primary(files: Files, exported: Exported, document_id: str, number: int) -> str:
+    entry = document(exported.index(files), document_id)
+    version = next(v for v in entry["versions"] if v["number"] == number)
+    return f"data/{version['files']['original']}"
+
+
+def test_corrupted_primary_file(exported: Exported, tmp_path: Path) -> None:
+    letter = exported.world.letter
+
+    def corrupt(files: Files) -> None:
+        path = primary(files, exported, letter, 2)
+        files[path] = files[path].replace(b"korrigiert", b"KORRIGIERT")
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", corrupt, fix_bag=False))
+    assert "bag-fixity-mismatch" in codes(report)
+    assert subjects(report, "content-hash-mismatch") == [f"document {letter} version 2"]
+    fixed = verify_package(rewrite(exported, tmp_path / "q.zip", corrupt, fix_bag=True))
+    assert codes(fixed) == {"content-hash-mismatch"}
+
+
+def test_swapped_primary_files(exported: Exported, tmp_path: Path) -> None:
+    world = exported.world
+
+    def swap(files: Files) -> None:
+        one, two = (
+            primary(files, exported, world.letter, 1),
+            primary(files, exported, world.bescheid, 1),
+        )
+        files[one], files[two] = files[two], files[one]
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", swap, fix_bag=True))
+    assert sorted(subjects(report, "content-hash-mismatch")) == sorted(
+        [f"document {world.letter} version 1", f"document {world.bescheid} version 1"]
+    )
+
+
+def test_removed_version(exported: Exported, tmp_path: Path) -> None:
+    """The last version of the letter goes, package.json and bag fixed: its event remains."""
+    letter = exported.world.letter
+
+    def remove(files: Files) -> None:
+        index = exported.index(files)
+        entry = document(index, letter)
+        last = max(entry["versions"], key=lambda v: v["number"])
+        entry["versions"].remove(last)
+        for name in last["files"].values():
+            del files[f"data/{name}"]
+        for path in [p for p in files if p.startswith(layout.version_dir(letter, last["number"]))]:
+            del files[path]
+        index["counts"]["versions"] -= 1
+        index["counts"]["files"] -= len(last["files"])
+        files[layout.PACKAGE_JSON] = canonical_json(index)
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", remove, fix_bag=True))
+    assert f"document {letter} version 3" in subjects(report, "version-missing")
+    assert "export-counts-mismatch" in codes(report)  # the signed export event counted it
+    assert "xdomea-mismatch" in codes(report)  # the message still names the version
+
+
+def test_edited_xml_file_name_is_detected(exported: Exported, tmp_path: Path) -> None:
+    """A Dateiname of one version pointed at another's file, bag fixed: the XML disagrees."""
+    world = exported.world
+
+    def edit(files: Files) -> None:
+        index = exported.index(files)
+        name = index["message"]
+        first = primary(files, exported, world.letter, 1).removeprefix("data/")
+        second = primary(files, exported, world.letter, 2).removeprefix("data/")
+        xml = files[f"data/{name}"].decode()
+        assert xml.count(first) == 1
+        files[f"data/{name}"] = xml.replace(first, second).encode()
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", edit, fix_bag=True))
+    assert codes(report) == {"xdomea-mismatch"}
+    assert any(world.letter in s for s in subjects(report, "xdomea-mismatch"))
+
+
+def test_edited_betreff_is_detected_against_the_audit_log(
+    exported: Exported, tmp_path: Path
+) -> None:
+    """The Betreff is not signed itself, but the audit events record each title."""
+    world = exported.world
+
+    def edit(files: Files) -> None:
+        name = exported.index(files)["message"]
+        xml = files[f"data/{name}"].decode()
+        assert xml.count("Ablehnungsbescheid") == 1
+        files[f"data/{name}"] = xml.replace("Ablehnungsbescheid", "Genehmigung").encode()
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", edit, fix_bag=True))
+    assert codes(report) == {"xdomea-mismatch"}
+    assert subjects(report, "xdomea-mismatch") == [f"Dokument {world.bescheid}"]
+    unfixed = verify_package(rewrite(exported, tmp_path / "q.zip", edit, fix_bag=False))
+    assert "bag-fixity-mismatch" in codes(unfixed)
+
+
+def test_edited_audit_event(exported: Exported, tmp_path: Path) -> None:
+    letter = exported.world.letter
+    changed: list[int] = []
+
+    def edit(files: Files) -> None:
+        for seq in exported.index(files)["audit"]["events"]:
+            event = json.loads(files[layout.event_path(seq)])
+            if event["action"] == "document.created" and event["object_id"] == letter:
+                details = json.loads(event["details"])
+                details["title"] = "Etwas ganz anderes"
+                event["details"] = canonical_json(details).decode()
+                files[layout.event_path(seq)] = canonical_json(event)
+                changed.append(seq)
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", edit, fix_bag=True))
+    assert subjects(report, "audit-event-altered") == [f"audit event {changed[0]}"]
+
+
+def test_manifest_resigned_with_a_foreign_key(exported: Exported, tmp_path: Path) -> None:
+    """A version's manifest edited and re-signed with a fresh key that is added to keys/."""
+    letter = exported.world.letter
+    foreign = Ed25519PrivateKey.generate()
+    foreign_id = key_id_for(foreign.public_key())
+
+    def resign(files: Files) -> None:
+        index = exported.index(files)
+        version = document(index, letter)["versions"][-1]
+        n = version["number"]
+        manifest = json.loads(files[layout.manifest_path(letter, n)])
+        manifest["created_by"] = "mallory"
+        data = canonical_json(manifest)
+        signature = foreign.sign(data)
+        files[layout.manifest_path(letter, n)] = data
+        files[layout.manifest_sig_path(letter, n)] = signature
+        record = json.loads(files[layout.signature_record_path(letter, n)])
+        record.update(
+            key_id=foreign_id,
+            manifest_sha256=sha256_hex(data),
+            signature=__import__("base64").b64encode(signature).decode(),
+        )
+        files[layout.signature_record_path(letter, n)] = canonical_json(record)
+        files[layout.key_path(foreign_id)] = foreign.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        index["keys"][foreign_id] = layout.relative_to_data(layout.key_path(foreign_id))
+        version.update(key_id=foreign_id, manifest_sha256=sha256_hex(data))
+        files[layout.PACKAGE_JSON] = canonical_json(index)
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", resign, fix_bag=True))
+    subject = f"document {letter} version 3"
+    assert subjects(report, "key-not-anchored") == [subject]
+    assert subjects(report, "version-audit-mismatch") == [subject]
+    assert {k.key_id: k.anchored for k in report.keys}[foreign_id] is None
