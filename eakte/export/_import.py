@@ -34,10 +34,10 @@ from eakte.exceptions import RecordsError
 from eakte.export._import_foreign import content_hashes, import_new_versions
 from eakte.export._import_package import (
     PackageIndex,
-    import_history,
-    import_remaining_history,
     import_signed_versions,
     load_index,
+    remaining_events,
+    take_history,
 )
 from eakte.export._import_source import EAKTE, Container, Progress, checked_uuid, open_container
 from eakte.export._layout import EAKTE_NAMESPACE
@@ -92,7 +92,28 @@ def import_package(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import the ZIP at ``path``; PackageRefused, ImportConflict or PackageError when not."""
+    """Import the ZIP at ``path``; PackageRefused, ImportConflict or PackageError when not.
+
+    A foreign message is checked by a dry run first: its versions are signed
+    anew, and a signed manifest must never be stored for an import that then
+    fails (``eakte verify`` would take it for a deleted version).
+    """
+    with open_container(path) as container:
+        foreign = container.kind != EAKTE
+    if foreign and not dry_run:
+        _import(records, principal, path, orgunit=orgunit, dry_run=True, progress=None)
+    return _import(records, principal, path, orgunit=orgunit, dry_run=dry_run, progress=progress)
+
+
+def _import(
+    records: Records,
+    principal: Principal,
+    path: Path,
+    *,
+    orgunit: str | None,
+    dry_run: bool,
+    progress: Progress | None,
+) -> ImportReport:
     with open_container(path, progress) as container:
         index: PackageIndex | None = None
         public_keys: dict[str, str] = {}
@@ -121,8 +142,8 @@ def import_package(
             run = _Run(writer, container, index)
             for record in objects:
                 run.record(record)
-            if index is not None:
-                import_remaining_history(writer, index)
+            for event in remaining_events(index) if index is not None else []:
+                writer.history(event["object_type"], event["object_id"], event)
             report.outcomes = writer.log.outcomes
             report.counts = writer.log.counts()
             if writer.created_anything():
@@ -283,8 +304,7 @@ class _Run:
             ours = [content for content, _ in existing]
         if theirs == ours:
             self.writer.document_present(record.id, record.title)
-            if self.index is not None:
-                self.index.events.pop(record.id, None)
+            self._history("document", record.id, record.history)  # known here: skipped
         else:
             self.writer.conflict(
                 f"Dokument {record.id} ({record.title!r}): exists here with "
@@ -292,8 +312,13 @@ class _Run:
             )
 
     def _history(self, object_type: str, id: str, history: list[HistoryEntry]) -> None:
+        """The object's history, when this import created it."""
         if self.index is not None:
-            import_history(self.writer, self.index, object_type, id)
+            for event in take_history(self.index, history):
+                if self.writer.is_new(id):
+                    self.writer.history(object_type, id, event)
+            return
+        if not self.writer.is_new(id):
             return
         for entry in history:
             self.writer.history(

@@ -89,7 +89,7 @@ def import_new_versions(
             VersionInput(
                 filename=original.original_name or original.name,
                 media_type=kind,
-                metadata={"import": _provenance(writer.source, version, original)},
+                metadata=_metadata(writer.source, record, version, original),
                 source="import",
                 renditions=renditions,
             ),
@@ -97,11 +97,20 @@ def import_new_versions(
     return text
 
 
-def _provenance(source: str, version: VersionRecord, original: PrimaryFile) -> dict[str, Any]:
-    return {
+def _metadata(
+    source: str, record: DocumentRecord, version: VersionRecord, original: PrimaryFile
+) -> dict[str, Any]:
+    """What the signed manifest records of the foreign version (where it came from)."""
+    provenance: dict[str, Any] = {
         "prozess_id": source,
         "file": original.name,
         "version": version.number,
         "created_at": version.created_at.isoformat(),
         "created_by": version.created_by,
     }
+    if record.extra:
+        provenance["extra"] = dict(record.extra)
+    metadata: dict[str, Any] = {"import": provenance}
+    if record.reference:
+        metadata["references"] = [record.reference]
+    return metadata

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from eakte.export import _layout
 from eakte.export._import_source import Container, PackageError, checked_uuid
+from eakte.export._model import HistoryEntry
 from eakte.models import Document
 from eakte.records._imported import ImportWriter
 from eakte.signing import parse_manifest, sha256_hex
@@ -38,7 +40,8 @@ class PackageIndex:
     prozess_id: str
     keys: dict[str, str]  # key_id -> PEM
     versions: dict[str, list[PackagedVersion]]  # document_id -> versions
-    events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # object_id -> events
+    # (time, actor, action) -> the included events of objects, oldest first
+    events: dict[tuple[datetime, str, str], list[dict[str, Any]]] = field(default_factory=dict)
     created_at: str = ""
     installation: str = ""
 
@@ -73,7 +76,8 @@ def load_index(container: Container) -> PackageIndex:
         for seq in sorted(int(s) for s in package["audit"]["events"]):
             event = _event(container, seq)
             if event["object_type"] in HISTORY_TYPES:
-                index.events.setdefault(event["object_id"], []).append(event)
+                moment = datetime.fromisoformat(event["occurred_at"])
+                index.events.setdefault((moment, event["actor"], event["action"]), []).append(event)
     except (KeyError, TypeError, ValueError, UnicodeDecodeError) as exc:
         raise PackageError(f"The package's index (package.json) is unreadable: {exc!r}.") from exc
     return index
@@ -88,19 +92,25 @@ def _event(container: Container, seq: int) -> dict[str, Any]:
     return {**event, "hash": sha256_hex(data)}
 
 
-def import_history(writer: ImportWriter, index: PackageIndex, object_type: str, id: str) -> None:
-    """The object's audit events from the package, as ``history.imported`` events."""
-    for event in index.events.pop(id, []):
-        if event["object_type"] == object_type:
-            writer.history(object_type, id, event)
+def take_history(index: PackageIndex, history: list[HistoryEntry]) -> list[dict[str, Any]]:
+    """The package's audit events behind an object's history entries, in their order.
+
+    The entries name the object's own events and those of workflows and tasks
+    on it; each is found by its exact time, actor and action.
+    """
+    found = []
+    for entry in history:
+        events = index.events.get((entry.at, entry.actor, entry.action))
+        if events:
+            found.append(events.pop(0))
+    return found
 
 
-def import_remaining_history(writer: ImportWriter, index: PackageIndex) -> None:
-    """Events of workflows and tasks on the imported objects, under their own ids."""
-    for object_id, events in sorted(index.events.items(), key=lambda item: item[1][0]["seq"]):
-        for event in events:
-            writer.history(event["object_type"], object_id, event)
+def remaining_events(index: PackageIndex) -> list[dict[str, Any]]:
+    """Included events no history entry named (none, for packages eakte wrote)."""
+    rest = sorted((e for events in index.events.values() for e in events), key=lambda e: e["seq"])
     index.events.clear()
+    return rest
 
 
 def import_signed_versions(

@@ -134,6 +134,8 @@ class ImportWriter:
         self.log = ImportLog()
         self._units: dict[str, OrgUnit] = {}
         self._writable: set[str] = set()
+        self._root: OrgUnit | None = None
+        self._root_known = False
 
     # -- objects stored before their rows -------------------------------------------
 
@@ -184,12 +186,15 @@ class ImportWriter:
         if existing is not None:
             return existing
         require(self.session, self.principal, Permission.ADMINISTER)
-        root = self.session.scalar(
-            select(OrgUnit)
-            .where(OrgUnit.parent_id.is_(None))
-            .order_by(OrgUnit.created_at, OrgUnit.code)
-            .limit(1)
-        )
+        if not self._root_known:  # the top unit before the import (none: new ones are top units)
+            self._root_known = True
+            self._root = self.session.scalar(
+                select(OrgUnit)
+                .where(OrgUnit.parent_id.is_(None))
+                .order_by(OrgUnit.created_at, OrgUnit.code)
+                .limit(1)
+            )
+        root = self._root
         unit = OrgUnit(code=code, name=name or code, parent_id=root.id if root else None)
         self.session.add(unit)
         self.session.flush()
@@ -546,8 +551,14 @@ class ImportWriter:
 
     def new_version(
         self, document: Document, stored: StoredObject, version: VersionInput
-    ) -> DocumentVersion:
-        """A version of a foreign file: a new manifest signed by this installation."""
+    ) -> DocumentVersion | None:
+        """A version of a foreign file: a new manifest signed by this installation.
+
+        A dry run signs and stores nothing (None); the version is only counted.
+        """
+        if self.dry_run:
+            document.version_count += 1
+            return None
         return _record_version(
             self.records, self.session, self.principal, document, stored, version
         )
@@ -602,6 +613,10 @@ class ImportWriter:
 
     def _conflict(self, message: str) -> None:
         self.log.conflicts.append(message)
+
+    def is_new(self, id: str) -> bool:
+        """Whether this import created the object (else it was here already)."""
+        return any(o.id == id and o.status == CREATED for o in self.log.outcomes)
 
     def created_anything(self) -> bool:
         return any(o.status == CREATED for o in self.log.outcomes)

@@ -1,0 +1,326 @@
+"""``eakte import``: the shared xdomea example and eakte's own packages (round trip).
+
+Round trip: the export fixture's installation is exported whole, imported into
+a brand-new installation and exported again; both packages must describe the
+same records with the same hashes and byte-identical signed manifests.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from eakte.cli import main
+from eakte.config import load_settings
+from eakte.export._import import ImportReport, import_package
+from eakte.export._import_source import PackageError
+from eakte.export._model import CaseFileRecord, CaseRecord, DocumentRecord, HistoryEntry
+from eakte.export._xdomea_read import read_message
+from eakte.models import AuditEvent, CaseFile, Document
+from eakte.records import SYSTEM, Records, document_report, init_keys, verify_store
+from eakte.records._demo import DemoResult
+from eakte.records._imported import ImportConflict
+from eakte.storage import ObjectKind
+from tests.conftest import TEST_PASSPHRASE
+from tests.integration.export.conftest import make_package
+
+EXAMPLE = Path(__file__).resolve().parents[4] / "shared" / "xdomea" / "examples-3.0.0"
+MESSAGE = "9fde4e7a-b41b-11ec-9225-005056871b7c_Aussonderung.Aussonderung.0503.xml"
+PRIMARY = "f4bcaaf7-d7cb-11ef-a278-005056871b7c.txt"
+VORGANG_ID = "67e456ea-b420-11ec-b503-005056871b7c"
+DOCUMENT_ID = "7bf9473a-b4a7-11ec-a407-005056871b7c"
+needs_example = pytest.mark.skipif(
+    not (EXAMPLE / MESSAGE).is_file(), reason="the shared xdomea example is not there"
+)
+# what an import adds to an object's history (besides the imported_from versions)
+IMPORT_ACTIONS = {"casefile.imported", "case.imported", "document.imported"}
+
+
+def container(
+    folder: Path, *, xml: bytes | None = None, primary: bytes | None = None, name: str = PRIMARY
+) -> Path:
+    """The shared example zipped as the README says (message and file at the top level)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / MESSAGE.replace(".xml", ".zip")
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(MESSAGE, xml if xml is not None else (EXAMPLE / MESSAGE).read_bytes())
+        archive.writestr(name, primary if primary is not None else (EXAMPLE / PRIMARY).read_bytes())
+    return out
+
+
+def last_seq(records: Records) -> int:
+    with records.reading() as session:
+        return session.query(AuditEvent).count()
+
+
+def statuses(report: ImportReport) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for outcome in report.outcomes:
+        found.setdefault(outcome.kind, set()).add(outcome.status)
+    return found
+
+
+# -- a foreign xdomea message -----------------------------------------------------------
+
+
+@needs_example
+def test_example_message_becomes_akte_vorgang_and_document(
+    records: Records, demo: DemoResult, tmp_path: Path
+) -> None:
+    report = import_package(records, SYSTEM, container(tmp_path / "in"))
+    assert report.kind == "xdomea" and report.prozess_id.startswith("9fde4e7a")
+    assert statuses(report) == {
+        "orgunit": {"created"},
+        "plan_item": {"created"},
+        "casefile": {"created"},
+        "case": {"created"},
+        "document": {"created"},
+    }
+    shown = document_report(records, SYSTEM, DOCUMENT_ID)
+    assert shown["title"] == "[Dokumentbetreff]"
+    assert shown["reference"] == "[Vorgangskennzeichen]"
+    assert shown["orgunit"] == "IMPORT"
+    assert shown["document_date"] == "2011-02-12"
+    assert shown["text"].strip() == "Testdokument"
+    assert shown["references"] == ["[Dokumentkennzeichen]"]
+    (version,) = shown["versions"]
+    assert version["signature_valid"] and version["source"] == "import"
+    assert version["filename"] == PRIMARY and version["media_type"] == "text/plain"
+    with records.reading() as session:
+        akte = session.get(CaseFile, session.get(Document, DOCUMENT_ID).case_file_id)  # type: ignore[union-attr]
+        assert akte is not None and akte.title == "Import [Vorgangskennzeichen]"
+        assert akte.plan_item.code == "9999" and akte.orgunit.parent is not None
+        history = session.query(AuditEvent).filter_by(action="history.imported").all()
+    originals = sorted(json.loads(e.details)["original"]["occurred_at"] for e in history)
+    assert originals == ["2010-04-04T10:22:49+00:00", "2011-02-12T11:22:35+00:00"]
+    assert verify_store(records).ok
+
+
+@needs_example
+def test_the_same_message_twice_imports_nothing_new(
+    records: Records, demo: DemoResult, tmp_path: Path
+) -> None:
+    package = container(tmp_path / "in")
+    import_package(records, SYSTEM, package)
+    before = last_seq(records)
+    again = import_package(records, SYSTEM, package)
+    assert statuses(again) == {
+        "casefile": {"present"},
+        "case": {"present"},
+        "document": {"present"},
+    }
+    assert last_seq(records) == before
+
+
+@needs_example
+def test_dry_run_writes_nothing(records: Records, demo: DemoResult, tmp_path: Path) -> None:
+    before = last_seq(records)
+    report = import_package(records, SYSTEM, container(tmp_path / "in"), dry_run=True)
+    assert report.dry_run and "created" in statuses(report)["document"]
+    assert last_seq(records) == before
+    assert list(records.store.iter_objects(ObjectKind.CONTENT)) == []
+    with records.reading() as session:
+        assert session.get(Document, DOCUMENT_ID) is None
+
+
+@needs_example
+def test_orgunit_option_places_unknown_units(
+    records: Records, demo: DemoResult, tmp_path: Path
+) -> None:
+    report = import_package(records, SYSTEM, container(tmp_path / "in"), orgunit="32")
+    assert "orgunit" not in statuses(report)
+    assert document_report(records, SYSTEM, DOCUMENT_ID)["orgunit"] == "32"
+
+
+@needs_example
+def test_clashes_import_nothing(records: Records, demo: DemoResult, tmp_path: Path) -> None:
+    import_package(records, SYSTEM, container(tmp_path / "first"))
+    before = last_seq(records)
+    other_file = container(tmp_path / "content", primary=b"Ein anderes Dokument")
+    with pytest.raises(ImportConflict, match=DOCUMENT_ID):
+        import_package(records, SYSTEM, other_file)
+    xml = (EXAMPLE / MESSAGE).read_bytes()
+    new_ids = xml.replace(VORGANG_ID.encode(), b"11111111-b420-11ec-b503-005056871b7c").replace(
+        DOCUMENT_ID.encode(), b"22222222-b4a7-11ec-a407-005056871b7c"
+    )
+    with pytest.raises(ImportConflict, match="belongs here to another Vorgang"):
+        import_package(records, SYSTEM, container(tmp_path / "reference", xml=new_ids))
+    assert last_seq(records) == before
+    with records.reading() as session:
+        assert session.get(Document, "22222222-b4a7-11ec-a407-005056871b7c") is None
+
+
+@needs_example
+@pytest.mark.parametrize("name", ["../evil.txt", "sub/f.txt", ".hidden"])
+def test_file_names_must_be_plain(
+    records: Records, demo: DemoResult, tmp_path: Path, name: str
+) -> None:
+    xml = (EXAMPLE / MESSAGE).read_bytes().replace(PRIMARY.encode(), name.encode())
+    before = last_seq(records)
+    with pytest.raises(PackageError):
+        import_package(records, SYSTEM, container(tmp_path / "in", xml=xml, name=name))
+    assert last_seq(records) == before
+
+
+def test_neither_package_nor_container(records: Records, tmp_path: Path) -> None:
+    path = tmp_path / "x.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(PackageError, match="neither an eakte package"):
+        import_package(records, SYSTEM, path)
+
+
+@needs_example
+def test_cli_import_show_and_search(tmp_path: Path) -> None:
+    env = {"EAKTE_DATA_DIR": str(tmp_path / "var"), "EAKTE_KEY_PASSPHRASE": TEST_PASSPHRASE}
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+    for setup in (["db", "upgrade"], ["keys", "init"], ["demo"]):
+        assert run(*setup).exit_code == 0
+    package = str(container(tmp_path / "in"))
+    dry = run("import", package, "--dry-run")
+    assert dry.exit_code == 0 and "Dry run" in dry.output
+    result = run("import", package, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["counts"]["document_created"] == 1
+    shown = run("show", DOCUMENT_ID)
+    assert "signature valid" in shown.output and "Testdokument" in shown.output
+    assert run("search", "reindex").exit_code == 0
+    found = run("search", "Testdokument", "--json")
+    assert DOCUMENT_ID in found.output
+    again = run("import", package)
+    assert again.exit_code == 0 and "0 created" in again.output
+    assert run("verify").exit_code == 0
+
+
+# -- round trip: export -> import into a new installation -> export -------------------------
+
+
+@pytest.fixture
+def target_records(
+    request: pytest.FixtureRequest, tmp_path: Path, database_url: str
+) -> Iterator[Records]:
+    """A brand-new installation: migrated empty database, a signing key, nothing else."""
+    if database_url.startswith("sqlite"):
+        target = tmp_path / "target.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        url = f"sqlite:///{target}"
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.url(cluster.create_database(template=request.getfixturevalue("pg_template")))
+    settings = load_settings(
+        data_dir=tmp_path / "target",
+        database_url=url,
+        key_passphrase=TEST_PASSPHRASE,
+        audit_checkpoint_seconds=0,
+    )
+    settings.ensure_data_dir()
+    records = Records(settings)
+    init_keys(records, SYSTEM)
+    yield records
+    records.close()
+
+
+def _index(package: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """package.json and every signed manifest (by document/version) of a package."""
+    with zipfile.ZipFile(package) as archive:
+        (index_name,) = [n for n in archive.namelist() if n.endswith("data/eakte/package.json")]
+        index = json.loads(archive.read(index_name))
+        manifests = {
+            "/".join(name.split("/")[-3:-1]): archive.read(name)
+            for name in archive.namelist()
+            if name.endswith("/manifest.json")
+        }
+    return index, manifests
+
+
+def _records(package: Path, folder: Path) -> list[Any]:
+    folder.mkdir()
+    with zipfile.ZipFile(package) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith("0503.xml")]
+        (folder / "message.xml").write_bytes(archive.read(name))
+    _, objects = read_message(folder / "message.xml")
+    return sorted((_normalised(o) for o in objects), key=lambda o: o.id)
+
+
+def _history(entries: list[HistoryEntry]) -> list[tuple[str, datetime, str, Any]]:
+    """The original history: imported entries by what they recorded, import steps left out."""
+    result = []
+    for entry in entries:
+        if entry.action == "history.imported":
+            original = entry.details["original"]
+            result.append(
+                (
+                    original["actor"],
+                    datetime.fromisoformat(original["occurred_at"]),
+                    original["action"],
+                    json.loads(original["details"]),
+                )
+            )
+        elif entry.action not in IMPORT_ACTIONS and "imported_from" not in entry.details:
+            result.append((entry.actor, entry.at, entry.action, entry.details))
+    return result
+
+
+def _normalised(record: Any) -> Any:
+    if isinstance(record, DocumentRecord):
+        return replace(record, history=_history(record.history))
+    if isinstance(record, CaseRecord):
+        return replace(
+            record,
+            history=_history(record.history),
+            documents=[_normalised(d) for d in record.documents],
+        )
+    assert isinstance(record, CaseFileRecord)
+    return replace(
+        record,
+        history=_history(record.history),
+        cases=[_normalised(c) for c in record.cases],
+        documents=[_normalised(d) for d in record.documents],
+    )
+
+
+def test_round_trip_keeps_records_metadata_and_hashes(
+    export_records: Records, target_records: Records, tmp_path: Path
+) -> None:
+    first = make_package(export_records, tmp_path, name="first.zip")
+    report = import_package(target_records, SYSTEM, first)
+    assert report.kind == "eakte-package"
+    assert "present" not in {o.status for o in report.outcomes}
+    assert verify_store(target_records).ok, verify_store(target_records).findings
+
+    shown = document_report(target_records, SYSTEM, report_document(report))
+    assert all(v["signature_valid"] for v in shown["versions"])
+
+    again = import_package(target_records, SYSTEM, first)
+    assert {o.status for o in again.outcomes} == {"present"}
+
+    second = make_package(target_records, tmp_path, name="second.zip")
+    index1, manifests1 = _index(first)
+    index2, manifests2 = _index(second)
+    assert manifests1 == manifests2  # byte-identical signed manifests
+    docs1 = sorted(index1["documents"], key=lambda d: d["document_id"])
+    docs2 = sorted(index2["documents"], key=lambda d: d["document_id"])
+    assert docs1 == docs2  # ids, titles, references, versions, manifest and content hashes
+    assert set(index1["keys"]) <= set(index2["keys"])
+    assert _records(first, tmp_path / "m1") == _records(second, tmp_path / "m2")
+
+    from eakte.export._verify_package import verify_package
+
+    findings = [f for f in verify_package(second).findings if f.severity.value == "error"]
+    assert findings == []
+
+
+def report_document(report: ImportReport) -> str:
+    return next(o.id for o in report.outcomes if o.kind == "document")
