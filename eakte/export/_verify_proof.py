@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -31,7 +32,10 @@ class VersionFacts:
 
     manifest_sha256: str  # of the manifest bytes in the bag
     filename: str
+    media_type: str
     created_at: str
+    created_by: str
+    files: dict[str, tuple[str, int | None]]  # role -> (sha256, size if signed)
 
 
 def load_keys(bag: Bag, index: PackageIndex) -> tuple[dict[str, str], list[Finding]]:
@@ -115,9 +119,7 @@ class VersionCheck:
             yield error("manifest-malformed", subject, f"The manifest is unreadable: {exc}.")
             return
         sha = self.bag.sha256(path) or ""
-        self.facts[(document_id, n)] = VersionFacts(
-            sha, str(manifest.get("filename")), str(manifest.get("created_at"))
-        )
+        self.facts[(document_id, n)] = _facts(sha, manifest)
         if manifest.get("document_id") != document_id or manifest.get("version") != n:
             yield error("manifest-misplaced", subject, "The manifest is of another version.")
         if sha != version.manifest_sha256 or manifest.get("content_sha256") != (
@@ -218,6 +220,21 @@ class VersionCheck:
                 yield error(f"{code}-hash-mismatch", subject, "Its size differs from the manifest.")
             else:
                 self.bytes += member.size
+
+
+def _facts(sha: str, manifest: dict[str, Any]) -> VersionFacts:
+    renditions = manifest.get("renditions")
+    files = {"original": (str(manifest.get("content_sha256")), manifest.get("size"))}
+    if isinstance(renditions, dict) and "pdfa" in renditions:
+        files["pdfa"] = (str(renditions["pdfa"]), None)
+    return VersionFacts(
+        manifest_sha256=sha,
+        filename=str(manifest.get("filename")),
+        media_type=str(manifest.get("media_type")),
+        created_at=str(manifest.get("created_at")),
+        created_by=str(manifest.get("created_by")),
+        files=files,
+    )
 
 
 def _after(when: str, limit: str) -> bool:

@@ -10,10 +10,12 @@ wording, retention) has no signed counterpart in the package.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
@@ -34,13 +36,24 @@ def _q(*names: str) -> str:
     return "/".join(f"{{{NS}}}{name}" for name in names)
 
 
+@dataclass(frozen=True)
+class Primary:
+    """One Primaerdokument of a Version."""
+
+    name: str  # Dateiname
+    original: str | None  # DateinameOriginal
+    creator: str | None  # Ersteller
+    at: str | None  # DatumUhrzeit
+
+
 @dataclass
 class XmlDocument:
     id: str
     betreff: str | None
     case: str | None  # ID of the enclosing Vorgang
     case_file: str | None  # ID of the enclosing Akte
-    versions: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
+    versions: dict[int, list[Primary]] = field(default_factory=dict)
+    described: dict[str, str] = field(default_factory=dict)  # eakte's extension, per version
 
 
 @dataclass(frozen=True)
@@ -98,7 +111,17 @@ def _document(elem: etree._Element, object_id: str, betreff: str | None) -> XmlD
         files = document.versions.setdefault(number, [])
         for primary in version.iterfind(_q("Format", "Primaerdokument")):
             name = (primary.findtext(_q("Dateiname")) or "").strip()
-            files.append((name, primary.findtext(_q("DateinameOriginal"))))
+            original, creator = (
+                primary.findtext(_q("DateinameOriginal")),
+                primary.findtext(_q("Ersteller")),
+            )
+            files.append(Primary(name, original, creator, primary.findtext(_q("DatumUhrzeit"))))
+    for group in elem.iterfind(_q("AnwendungsspezifischeErweiterung", "Feldgruppe")):
+        if group.findtext(_q("Name")) == "versions":
+            for item in group.iterfind(_q("Feld")):
+                document.described[item.findtext(_q("Name")) or ""] = (
+                    item.findtext(_q("Wert")) or ""
+                )
     return document
 
 
@@ -175,28 +198,50 @@ class _Compare:
             if version is None:
                 yield _mismatch(f"{subject} Version {number}", "is not a version of the package.")
                 continue
-            names = {name for name, _ in files}
-            if len(names) != len(files) or names != set(version.files.values()):
-                yield _mismatch(
-                    f"{subject} Version {number}",
-                    f"names the files {sorted(names)}, the package holds "
-                    f"{sorted(version.files.values())} for this version.",
-                )
             facts = self.versions.get((document.id, number))
-            for name, original in files:
-                if not self.bag.has(f"{layout.DATA}/{name}"):
-                    yield _mismatch(f"{subject} Version {number}", f"{name} is not in the bag.")
-                if (
-                    original is not None
-                    and facts is not None
-                    and name == version.files.get("original")
-                    and original != facts.filename
-                ):
-                    yield _mismatch(
-                        f"{subject} Version {number}",
-                        f"DateinameOriginal {original!r} is not the signed file name.",
-                    )
+            where = f"{subject} Version {number}"
+            yield from self._files(where, files, version.files, facts)
+            if facts is not None:
+                yield from _described(
+                    where, document.described.get(str(number)), version.files, facts
+                )
+        for name in sorted(document.described):
+            if not name.isdigit() or int(name) not in listed:
+                yield _mismatch(subject, f"eakte's extension describes a version {name!r}.")
         yield from self._placement(document, subject)
+
+    def _files(
+        self,
+        where: str,
+        files: list[Primary],
+        listed: Mapping[str, str],
+        facts: VersionFacts | None,
+    ) -> Iterator[Finding]:
+        names = {primary.name for primary in files}
+        if len(names) != len(files) or names != set(listed.values()):
+            yield _mismatch(
+                where,
+                f"names the files {sorted(names)}, the package holds {sorted(listed.values())}.",
+            )
+        for primary in files:
+            if not self.bag.has(f"{layout.DATA}/{primary.name}"):
+                yield _mismatch(where, f"{primary.name} is not in the bag.")
+            if facts is None or primary.name != listed.get("original"):
+                continue
+            differing = [
+                label
+                for label, found, signed in (
+                    ("DateinameOriginal", primary.original, facts.filename),
+                    ("Ersteller", primary.creator, facts.created_by),
+                )
+                if found is not None and found != signed
+            ]
+            if primary.at is not None and not _same_time(primary.at, facts.created_at):
+                differing.append("DatumUhrzeit")
+            if differing:
+                yield _mismatch(
+                    where, f"Its {', '.join(differing)} differ from the signed manifest."
+                )
 
     def _placement(self, document: XmlDocument, subject: str) -> Iterator[Finding]:
         state = self.history.documents.get(document.id, {})
@@ -222,6 +267,50 @@ class _Compare:
             yield _mismatch(subject, "Its Betreff is not the title the audit log records.")
         if container.kennzeichen != audited.get("reference"):
             yield _mismatch(subject, "Its Kennzeichen is not the reference the audit log records.")
+
+
+def _described(
+    where: str, raw: str | None, listed: Mapping[str, str], facts: VersionFacts
+) -> Iterator[Finding]:
+    """eakte's extension of a version (times, person, files with hashes) against its manifest."""
+    if raw is None:
+        return
+    try:
+        described = json.loads(raw)
+        files = {f["role"]: f for f in described["files"]}
+        differing = [
+            name
+            for name, ok in (
+                ("created_at", _same_time(described["created_at"], facts.created_at)),
+                ("created_by", described["created_by"] == facts.created_by),
+                ("files", set(files) == set(facts.files)),
+            )
+            if not ok
+        ]
+        for role, (sha, size) in sorted(facts.files.items()):
+            entry = files.get(role, {})
+            if (
+                entry.get("sha256") != sha
+                or entry.get("name") != listed.get(role)
+                or (size is not None and entry.get("size") != size)
+                or (role == "original" and entry.get("original_name") != facts.filename)
+                or (role == "original" and entry.get("media_type") != facts.media_type)
+            ):
+                differing.append(f"{role} file")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        differing = ["(unreadable)"]
+    if differing:
+        yield _mismatch(
+            where,
+            f"eakte's extension differs from the signed manifest in: {', '.join(differing)}.",
+        )
+
+
+def _same_time(found: str, signed: str) -> bool:
+    try:
+        return datetime.fromisoformat(found) == datetime.fromisoformat(signed)
+    except (ValueError, TypeError):
+        return found == signed
 
 
 def _mismatch(subject: str, message: str) -> Finding:

@@ -249,8 +249,10 @@ def test_edited_xml_file_name_is_detected(exported: Exported, tmp_path: Path) ->
         first = primary(files, exported, world.letter, 1).removeprefix("data/")
         second = primary(files, exported, world.letter, 2).removeprefix("data/")
         xml = files[f"data/{name}"].decode()
-        assert xml.count(first) == 1
-        files[f"data/{name}"] = xml.replace(first, second).encode()
+        element = f"<xdomea:Dateiname>{first}</xdomea:Dateiname>"
+        assert xml.count(element) == 1
+        edited = f"<xdomea:Dateiname>{second}</xdomea:Dateiname>"
+        files[f"data/{name}"] = xml.replace(element, edited).encode()
 
     report = verify_package(rewrite(exported, tmp_path / "p.zip", edit, fix_bag=True))
     assert codes(report) == {"xdomea-mismatch"}
@@ -266,8 +268,10 @@ def test_edited_betreff_is_detected_against_the_audit_log(
     def edit(files: Files) -> None:
         name = exported.index(files)["message"]
         xml = files[f"data/{name}"].decode()
-        assert xml.count("Ablehnungsbescheid") == 1
-        files[f"data/{name}"] = xml.replace("Ablehnungsbescheid", "Genehmigung").encode()
+        element = "<xdomea:Betreff>Ablehnungsbescheid</xdomea:Betreff>"
+        assert xml.count(element) == 1
+        edited = element.replace("Ablehnungsbescheid", "Genehmigung")
+        files[f"data/{name}"] = xml.replace(element, edited).encode()
 
     report = verify_package(rewrite(exported, tmp_path / "p.zip", edit, fix_bag=True))
     assert codes(report) == {"xdomea-mismatch"}
