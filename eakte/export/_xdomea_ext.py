@@ -10,10 +10,13 @@ Every Akte, Vorgang and Dokument eakte writes carries one
   ``{"action": ..., "details": ...}`` (xdomea's ``Aktion`` holds the German
   description, ``Akteur`` and ``DatumUhrzeit`` the actor and time).
 - ``extra`` (documents): one Feld per further metadata item.
-- ``versions`` (documents): one Unterfeldgruppe per version (named by its
-  number: created_at, created_by) with one Unterfeldgruppe per primary file
-  (named by the file name: role, original_name, media_type, sha256, size,
-  created_at).
+- ``versions`` (documents): one Feld per version, named by its number, the
+  value the canonical JSON of ``{"created_at", "created_by", "files": [{"role",
+  "name", "original_name", "media_type", "sha256", "size", "created_at"}]}``.
+  (The Version elements show the same files to xdomea readers; a version
+  without files, which xdomea cannot express, lives only here.)
+
+Empty lists (no history, no further metadata) are left out.
 
 Together with the xdomea elements this gives back exactly the model objects
 that were written.
@@ -70,13 +73,13 @@ def case_file_extension(akte: CaseFileRecord) -> list[Field | Group]:
         *_common(akte.created_at, akte.created_by, akte.closed_at),
         Field("orgunit_code", akte.orgunit_code),
         Field("orgunit_name", akte.orgunit_name),
-        _history_group(akte.history),
+        *_history_group(akte.history),
     ]
 
 
 def case_extension(case: CaseRecord) -> list[Field | Group]:
     common = _common(case.created_at, case.created_by, case.closed_at)
-    return [*common, _history_group(case.history)]
+    return [*common, *_history_group(case.history)]
 
 
 def document_extension(doc: DocumentRecord) -> list[Field | Group]:
@@ -92,19 +95,20 @@ def document_extension(doc: DocumentRecord) -> list[Field | Group]:
         items.append(Field("page_count", str(doc.page_count)))
     if doc.scan_note is not None:
         items.append(Field("scan_note", _json(doc.scan_note)))
-    items.append(
-        Group(
-            "extra",
-            "Weitere Metadaten des Dokuments",
-            [Field(key, value) for key, value in doc.extra.items()],
+    if doc.extra:
+        items.append(
+            Group(
+                "extra",
+                "Weitere Metadaten des Dokuments",
+                [Field(key, value) for key, value in doc.extra.items()],
+            )
         )
-    )
-    items.append(_history_group(doc.history))
+    items.extend(_history_group(doc.history))
     items.append(
         Group(
             "versions",
-            "Versionen mit Prüfsummen, Größen und Medientypen ihrer Dateien",
-            groups=[_version_group(v) for v in doc.versions],
+            "Je Version (Nummer): Zeit, Person und Dateien mit Rolle, Medientyp, SHA-256, Größe",
+            [_version_field(v) for v in doc.versions],
         )
     )
     return items
@@ -120,8 +124,10 @@ def _common(created_at: Any, created_by: str, closed_at: Any) -> list[Field | Gr
     return items
 
 
-def _history_group(history: list[HistoryEntry]) -> Group:
-    return Group(
+def _history_group(history: list[HistoryEntry]) -> list[Field | Group]:
+    if not history:
+        return []
+    group = Group(
         "history",
         "eakte-Aktion und Details je HistorienProtokollInformation, in derselben Reihenfolge",
         [
@@ -129,31 +135,30 @@ def _history_group(history: list[HistoryEntry]) -> Group:
             for i, e in enumerate(history)
         ],
     )
+    return [group]
 
 
-def _version_group(version: VersionRecord) -> Group:
-    return Group(
+def _version_field(version: VersionRecord) -> Field:
+    return Field(
         str(version.number),
-        f"Version {version.number}",
-        [
-            Field("created_at", xs_datetime(version.created_at)),
-            Field("created_by", version.created_by),
-        ],
-        [
-            Group(
-                f.name,
-                f.role,
-                [
-                    Field("role", f.role),
-                    Field("original_name", f.original_name),
-                    Field("media_type", f.media_type),
-                    Field("sha256", f.sha256),
-                    Field("size", str(f.size)),
-                    Field("created_at", xs_datetime(f.created_at)),
+        _json(
+            {
+                "created_at": xs_datetime(version.created_at),
+                "created_by": version.created_by,
+                "files": [
+                    {
+                        "role": f.role,
+                        "name": f.name,
+                        "original_name": f.original_name,
+                        "media_type": f.media_type,
+                        "sha256": f.sha256,
+                        "size": f.size,
+                        "created_at": xs_datetime(f.created_at),
+                    }
+                    for f in version.files
                 ],
-            )
-            for f in version.files
-        ],
+            }
+        ),
     )
 
 
@@ -188,27 +193,25 @@ class Extension:
         group = self.groups.get("versions")
         if group is None:
             return None
-        return [_version(g) for g in group.groups]
+        return [_version(f.name, f.value) for f in group.fields]
 
 
-def _version(group: Group) -> VersionRecord:
-    values = group.values()
+def _version(name: str, text: str) -> VersionRecord:
+    data = json.loads(text)
     return VersionRecord(
-        number=int(group.name),
-        created_at=parse_datetime(values["created_at"]),
-        created_by=values["created_by"],
-        files=[_file(g) for g in group.groups],
-    )
-
-
-def _file(group: Group) -> PrimaryFile:
-    values = group.values()
-    return PrimaryFile(
-        role=values["role"],
-        name=group.name,
-        original_name=values["original_name"],
-        media_type=values["media_type"],
-        sha256=values["sha256"],
-        size=int(values["size"]),
-        created_at=parse_datetime(values["created_at"]),
+        number=int(name),
+        created_at=parse_datetime(data["created_at"]),
+        created_by=str(data["created_by"]),
+        files=[
+            PrimaryFile(
+                role=str(f["role"]),
+                name=str(f["name"]),
+                original_name=str(f["original_name"]),
+                media_type=str(f["media_type"]),
+                sha256=str(f["sha256"]),
+                size=int(f["size"]),
+                created_at=parse_datetime(f["created_at"]),
+            )
+            for f in data["files"]
+        ],
     )

@@ -41,6 +41,8 @@ ROOT = "Aussonderung.Aussonderung.0503"
 UNKNOWN = ""  # value of a required text field a foreign message leaves out
 
 _Element = Any  # lxml's _Element (lxml has no type stubs here)
+_FELD, _UNTERFELDGRUPPE = f"{{{NS}}}Feld", f"{{{NS}}}Unterfeldgruppe"
+_NAME, _BESCHREIBUNG, _WERT = f"{{{NS}}}Name", f"{{{NS}}}Beschreibung", f"{{{NS}}}Wert"
 _FOREIGN_HISTORY_DETAILS = (
     "MetadatumName",
     "MetadatumAlterWert",
@@ -464,16 +466,29 @@ def _orgunit_of(akte: CaseFileRecord) -> _OrgUnit:
 
 
 def _group(elem: _Element) -> Group:
-    return Group(
-        name=elem.findtext(q("Name")) or "",
-        description=elem.findtext(q("Beschreibung")) or "",
-        fields=[_field(f) for f in elem.iterfind(q("Feld"))],
-        groups=[_group(g) for g in elem.iterfind(q("Unterfeldgruppe"))],
-    )
+    name = description = ""
+    fields: list[Field] = []
+    groups: list[Group] = []
+    for child in elem:
+        if child.tag == _FELD:
+            fields.append(_field(child))
+        elif child.tag == _UNTERFELDGRUPPE:
+            groups.append(_group(child))
+        elif child.tag == _NAME:
+            name = child.text or ""
+        elif child.tag == _BESCHREIBUNG:
+            description = child.text or ""
+    return Group(name, description, fields, groups)
 
 
 def _field(elem: _Element) -> Field:
-    return Field(elem.findtext(q("Name")) or "", elem.findtext(q("Wert")) or "")
+    name = value = ""
+    for child in elem:
+        if child.tag == _NAME:
+            name = child.text or ""
+        elif child.tag == _WERT:
+            value = child.text or ""
+    return Field(name, value)
 
 
 def _json_object(text: str) -> dict[str, Any]:
