@@ -231,7 +231,8 @@ def _check_readable(
         ).all()
     )
     units |= set(session.scalars(select(Document.orgunit_id).where(documents).distinct()).all())
-    codes = dict(session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_(units))))
+    rows = session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_(units))).all()
+    codes = {row.id: row.code for row in rows}
     for unit in sorted(units, key=lambda u: codes.get(u, u)):
         try:
             require(session, principal, Permission.READ, unit)
