@@ -1,22 +1,29 @@
 """Validation of xdomea messages against the bundled xdomea 3.0.0 schema.
 
-The schema is compiled once per process. Messages are validated lazily
-(xmlschema walks the file one top-level subtree at a time), so a message with
-hundreds of thousands of documents does not have to fit into memory.
+The schema is compiled once per process. A message is read with lxml's
+``iterparse`` and validated one top-level part (Kopf, each Schriftgutobjekt)
+at a time against its declaration in the schema; the order and number of the
+parts are checked here. So a message with hundreds of thousands of documents
+never has to fit into memory, and every error knows its line. (xmlschema's own
+lazy mode reports content errors at the wrong element, hence this walk.)
+The xdomea 3.0.0 schema has no identity constraints spanning parts.
 """
 
 from __future__ import annotations
 
 import functools
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 import xmlschema
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 XSD = Path(__file__).parent / "xsd" / "xdomea-3.0.0" / "xdomea.xsd"
-_NS = "{urn:xoev-de:xdomea:schema:3.0.0}"
+NS = "urn:xoev-de:xdomea:schema:3.0.0"
+ROOT = "Aussonderung.Aussonderung.0503"
+_PARTS = ("Kopf", "Anschreiben", "Schriftgutobjekt", "Aktenplan")  # the root's sequence
 
 
 @functools.cache
@@ -28,47 +35,84 @@ def xdomea_schema() -> xmlschema.XMLSchema:
 def schema_errors(path: Path, limit: int = 20) -> list[str]:
     """Validate against the bundled xdomea 3.0.0 XSD (eakte/export/xsd/xdomea-3.0.0/xdomea.xsd)
     with xmlschema; [] when valid; otherwise at most ``limit`` readable messages, each
-    naming the line (when known), the element's path and the problem."""
-    schema = xdomea_schema()
+    naming the line, the element's path and the problem."""
     errors: list[str] = []
     try:
-        resource = xmlschema.XMLResource(str(path), lazy=True, iterparse=_iterparse)
-        for error in schema.iter_errors(resource):
-            errors.append(_describe(error))
+        for error in _errors(path):
+            errors.append(error)
             if len(errors) >= limit:
                 break
-    except (
-        ParseError,
-        etree.XMLSyntaxError,
-        xmlschema.XMLResourceError,
-        xmlschema.XMLSchemaException,
-    ) as exc:
-        errors.append(f"not readable as XML: {exc}")
+    except etree.XMLSyntaxError as exc:
+        errors.append(f"not readable as XML: line {exc.lineno}: {exc.msg}")
     except OSError as exc:
         errors.append(f"cannot be read: {exc}")
     return errors
 
 
-def _iterparse(source: Any, events: Any = None) -> Any:
-    """lxml's iterparse (elements know their line), without entities or network access."""
-    return etree.iterparse(
-        source,
-        events=events,
+def _errors(path: Path) -> Iterator[str]:
+    declarations = {
+        e.local_name: e for e in xdomea_schema().elements[ROOT].type.content.iter_elements()
+    }
+    counts: Counter[str] = Counter()
+    position = 0
+    depth = 0
+    root: Any = None
+    for event, elem in etree.iterparse(
+        str(path),
+        events=("start", "end"),
+        remove_comments=True,
+        remove_pis=True,
         resolve_entities=False,
         no_network=True,
         huge_tree=True,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    ):
+        if event == "start":
+            depth += 1
+            if depth == 1:
+                root = elem
+                if elem.tag != f"{{{NS}}}{ROOT}":
+                    yield (
+                        f"line {elem.sourceline}: the root element is {_name(elem.tag)}, "
+                        f"not xdomea:{ROOT} (an xdomea 3.0.0 Aussonderung message)"
+                    )
+                    return
+            continue
+        depth -= 1
+        if depth != 1:
+            continue
+        qname = etree.QName(elem)
+        name = qname.localname if qname.namespace == NS else _name(elem.tag)
+        counts[name] += 1
+        where = f"line {elem.sourceline}, /xdomea:{ROOT}/{_name(elem.tag)}[{counts[name]}]"
+        if name not in declarations:
+            yield f"{where}: unexpected element; allowed are xdomea:{', xdomea:'.join(_PARTS)}"
+        elif _PARTS.index(name) < position:
+            yield f"{where}: out of order; the order is xdomea:{', xdomea:'.join(_PARTS)}"
+        elif (limit := declarations[name].max_occurs) is not None and counts[name] > limit:
+            yield f"{where}: only {limit} allowed"
+        else:
+            position = _PARTS.index(name)
+            for error in declarations[name].iter_errors(elem):
+                yield _describe(error, name, counts[name])
+        elem.clear()
+        while elem.getprevious() is not None:
+            del root[0]
+    for name in ("Kopf", "Schriftgutobjekt"):
+        if root is not None and counts[name] == 0:
+            yield f"line {root.sourceline}, /xdomea:{ROOT}: xdomea:{name} is missing"
 
 
-def _describe(error: xmlschema.XMLSchemaValidationError) -> str:
-    where = []
-    line = error.sourceline
-    if line is not None:
-        where.append(f"line {line}")
-    if error.path:
-        where.append(str(error.path).replace(_NS, "xdomea:"))
-    reason = error.reason or error.message
-    prefix = ", ".join(where)
-    return f"{prefix}: {reason}" if prefix else str(reason)
+def _name(tag: str) -> str:
+    return tag.replace(f"{{{NS}}}", "xdomea:")
+
+
+def _describe(error: xmlschema.XMLSchemaValidationError, part: str, index: int) -> str:
+    """``line N, /path/of/element: reason (value '...')``."""
+    path = _name(str(error.path or ""))
+    own = f"/xdomea:{part}"
+    if path.startswith(own):
+        path = f"/xdomea:{ROOT}/xdomea:{part}[{index}]{path[len(own) :]}"
+    reason = _name(str(error.reason or error.message))
+    if isinstance(error.obj, str) and repr(error.obj) not in reason:
+        reason += f" (value {error.obj!r})"
+    return f"line {error.sourceline}, {path}: {reason}"

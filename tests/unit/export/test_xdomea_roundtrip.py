@@ -90,7 +90,7 @@ def _document(title: str, number: int = 1, **fields: object) -> DocumentRecord:
 
 
 def sample_objects() -> list[RecordObject]:
-    """An Akte with everything a record can carry, a Vorgang of its own and a Posteingang document."""
+    """An Akte with everything a record can carry, a Vorgang on its own, a Posteingang document."""
     multi = _document("Antrag mit drei Versionen", 2)
     multi.versions = [
         _version(multi.id, 1, "scan.tif", "image/tiff"),
