@@ -49,10 +49,14 @@ def schema_errors(path: Path, limit: int = 20) -> list[str]:
     return errors
 
 
+def _part_declarations() -> dict[str, Any]:
+    """The declarations of the root's parts (Kopf, Anschreiben, Schriftgutobjekt, Aktenplan)."""
+    root_type: Any = xdomea_schema().elements[ROOT].type
+    return {e.local_name: e for e in root_type.content.iter_elements()}
+
+
 def _errors(path: Path) -> Iterator[str]:
-    declarations = {
-        e.local_name: e for e in xdomea_schema().elements[ROOT].type.content.iter_elements()
-    }
+    declarations = _part_declarations()
     counts: Counter[str] = Counter()
     position = 0
     depth = 0
