@@ -310,11 +310,22 @@ def _anchor(facts: AuditFacts, index: PackageIndex, walk: _ChainWalk) -> Iterato
             )
     unproven = sorted(set(facts.events) - facts.proven)
     if unproven:
-        shown = ", ".join(map(str, unproven[:10])) + (" ..." if len(unproven) > 10 else "")
         yield warning(
             "audit-event-unproven",
             "audit events",
             f"{len(unproven)} of {len(facts.events)} included events reach a signed checkpoint "
-            f"only through events without their content in the package ({shown}); their "
-            "content rests on the chain lines alone.",
+            f"only through events without their content in the package (events "
+            f"{_ranges(unproven)}); their content rests on the chain lines alone.",
         )
+
+
+def _ranges(seqs: list[int], shown: int = 20) -> str:
+    """``[1, 2, 3, 7]`` -> ``"1-3, 7"`` (at most ``shown`` ranges)."""
+    runs: list[list[int]] = []
+    for seq in seqs:
+        if runs and seq == runs[-1][1] + 1:
+            runs[-1][1] = seq
+        else:
+            runs.append([seq, seq])
+    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs[:shown])
+    return text + (", ..." if len(runs) > shown else "")

@@ -8,6 +8,7 @@ the change from BagIt, and checks the finding verify names.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import shutil
@@ -38,8 +39,9 @@ Files = dict[str, bytes]  # path inside the bag -> bytes
 @dataclass(frozen=True)
 class Exported:
     world: ExportWorld
-    path: Path
-    root: str  # the bag folder
+    path: Path  # everything
+    root: str  # its bag folder
+    akte: Path  # only the Akte in 32 (other units' events lie between its events)
 
     def files(self) -> Files:
         with zipfile.ZipFile(self.path) as zf:
@@ -71,11 +73,12 @@ def exported(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) ->
     try:
         world = _build(records)
         path = make_package(records, folder)
+        akte = make_package(records, folder, name="akte.zip", akte=[world.akte])
     finally:
         records.close()
     with zipfile.ZipFile(path) as zf:
         (root,) = {name.split("/", 1)[0] for name in zf.namelist()}
-    yield Exported(world, path, root)
+    yield Exported(world, path, root, akte)
 
 
 def rewrite(exported: Exported, out: Path, change: Callable[[Files], None], fix_bag: bool) -> Path:
@@ -131,6 +134,13 @@ def test_clean_package_verifies(exported: Exported) -> None:
     anchored = {k.key_id: k.anchored for k in report.keys}
     assert anchored[world.old_key] and anchored[world.new_key]
     assert report.counts["documents"] == len(exported.index(exported.files())["documents"])
+
+
+def test_partial_package_verifies(exported: Exported) -> None:
+    """Events of objects outside the Akte lie between its events: only a warning says so."""
+    report = verify_package(exported.akte)
+    assert report.ok, report.findings
+    assert {f.code for f in report.findings} == {"audit-event-unproven"}
 
 
 def test_cli_json_offline_without_settings(
@@ -318,7 +328,7 @@ def test_manifest_resigned_with_a_foreign_key(exported: Exported, tmp_path: Path
         record.update(
             key_id=foreign_id,
             manifest_sha256=sha256_hex(data),
-            signature=__import__("base64").b64encode(signature).decode(),
+            signature=base64.b64encode(signature).decode(),
         )
         files[layout.signature_record_path(letter, n)] = canonical_json(record)
         files[layout.key_path(foreign_id)] = foreign.public_key().public_bytes(
@@ -333,3 +343,133 @@ def test_manifest_resigned_with_a_foreign_key(exported: Exported, tmp_path: Path
     assert subjects(report, "key-not-anchored") == [subject]
     assert subjects(report, "version-audit-mismatch") == [subject]
     assert {k.key_id: k.anchored for k in report.keys}[foreign_id] is None
+
+
+def exported_index(files: Files) -> dict[str, Any]:
+    return json.loads(files[layout.PACKAGE_JSON])
+
+
+def rewrite_event(files: Files, seq: int, title: str) -> None:
+    """Give event ``seq`` another title and rewrite the chain lines to its new hash."""
+    event = json.loads(files[layout.event_path(seq)])
+    details = json.loads(event["details"])
+    details["title"] = title
+    event["details"] = canonical_json(details).decode()
+    data = canonical_json(event)
+    files[layout.event_path(seq)] = data
+    old, new = hashlib.sha256(b"").hexdigest(), sha256_hex(data)
+    for path in [p for p in files if p.startswith("data/eakte/audit/chain-")]:
+        lines = files[path].decode().splitlines()
+        for i, line in enumerate(lines):
+            number, prev, sha = line.split()
+            if int(number) == seq:
+                old = sha
+                lines[i] = f"{number} {prev} {new}"
+            elif prev == old and int(number) == seq + 1:
+                lines[i] = f"{number} {new} {sha}"
+        files[path] = ("\n".join(lines) + "\n").encode()
+
+
+def test_rewritten_chain_lines(exported: Exported, tmp_path: Path) -> None:
+    """An event edited together with its chain lines is never accepted silently: an error
+    where the package holds the events up to a checkpoint, else the unproven warning names it.
+    """
+    edited: list[int] = []
+
+    def edit(files: Files) -> None:
+        """The first included event the next event does not follow (in a full package: the
+        first event)."""
+        included = exported_index(files)["audit"]["events"]
+        seq = next((s for s in included[:-1] if s + 1 not in included), included[0])
+        rewrite_event(files, seq, "Etwas ganz anderes")
+        edited.append(seq)
+
+    full = verify_package(rewrite(exported, tmp_path / "p.zip", edit, fix_bag=True))
+    assert subjects(full, "audit-event-altered") == [f"audit event {edited[0] + 1}"]
+
+    partial = Exported(exported.world, exported.akte, _root(exported.akte), exported.akte)
+    edited.clear()
+    report = verify_package(rewrite(partial, tmp_path / "q.zip", edit, fix_bag=True))
+    (warning,) = [f for f in report.findings if f.code == "audit-event-unproven"]
+    assert edited[0] in listed_events(warning.message)
+    assert "audit-event-altered" not in codes(report)  # the documented limit of such packages
+
+
+def listed_events(message: str) -> set[int]:
+    """The events of "... (events 63-72, 78); ..."."""
+    listed = message.split("(events ")[1].split(")")[0]
+    seqs: set[int] = set()
+    for part in listed.split(", "):
+        first, _, last = part.partition("-")
+        seqs.update(range(int(first), int(last or first) + 1))
+    return seqs
+
+
+def _root(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return zf.namelist()[0].split("/", 1)[0]
+
+
+def test_key_rotation_event_withheld(exported: Exported, tmp_path: Path) -> None:
+    """Without the key.rotated event nothing vouches for the older key."""
+    world = exported.world
+
+    def withhold(files: Files) -> None:
+        index = exported.index(files)
+        for seq in list(index["audit"]["events"]):
+            event = json.loads(files[layout.event_path(seq)])
+            if event["action"] == "key.rotated":
+                index["audit"]["events"].remove(seq)
+                del files[layout.event_path(seq)]
+        index["counts"]["audit_events"] = len(index["audit"]["events"])
+        files[layout.PACKAGE_JSON] = canonical_json(index)
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", withhold, fix_bag=True))
+    assert {f"document {world.letter} version 1", f"document {world.letter} version 2"} <= set(
+        subjects(report, "key-not-anchored")
+    )
+    assert {k.key_id: k.anchored for k in report.keys}[world.old_key] is None
+
+
+def test_forged_checkpoint_signature(exported: Exported, tmp_path: Path) -> None:
+    """The final checkpoint's signature altered in .sig and envelope alike."""
+
+    def forge(files: Files) -> None:
+        last = max(s["last"] for s in exported.index(files)["audit"]["segments"])
+        signature = bytearray(files[layout.checkpoint_sig_path(last)])
+        signature[0] ^= 1
+        files[layout.checkpoint_sig_path(last)] = bytes(signature)
+        envelope = json.loads(files[layout.checkpoint_envelope_path(last)])
+        envelope["signature"] = base64.b64encode(signature).decode()
+        files[layout.checkpoint_envelope_path(last)] = canonical_json(envelope)
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", forge, fix_bag=True))
+    assert {"checkpoint-signature-invalid", "anchor-missing"} <= codes(report)
+
+
+def test_xml_extension_hash_edited(exported: Exported, tmp_path: Path) -> None:
+    """eakte's extension in the message repeats each file's SHA-256: it must be the signed one."""
+    world = exported.world
+
+    def edit(files: Files) -> None:
+        index = exported.index(files)
+        version = document(index, world.bescheid)["versions"][0]
+        name = f"data/{index['message']}"
+        xml = files[name].decode()
+        described = f'"role":"original","sha256":"{version["content_sha256"]}"'
+        assert xml.count(described) == 1
+        files[name] = xml.replace(described, described[:-65] + "0" * 64 + '"').encode()
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", edit, fix_bag=True))
+    assert subjects(report, "xdomea-mismatch") == [f"Dokument {world.bescheid} Version 1"]
+
+
+@pytest.mark.parametrize("extra", ["../evil.txt", "second-bag/bagit.txt", "/etc/passwd"])
+def test_unsafe_zip_entries(exported: Exported, tmp_path: Path, extra: str) -> None:
+    out = tmp_path / "p.zip"
+    shutil.copy(exported.path, out)
+    with zipfile.ZipFile(out, "a") as zf:
+        zf.writestr(extra if extra.startswith("second") else f"{exported.root}/{extra}", b"x")
+    report = verify_package(out)
+    assert codes(report) & {"zip-unsafe-path", "bag-root-invalid"}
+    assert not report.ok
