@@ -65,9 +65,12 @@ class Bag:
             raise ValueError(f"{path} is larger than {limit} bytes")
         try:
             with self.open(path) as stream:
-                return stream.read(limit + 1)[:limit]
+                data = stream.read(limit + 1)
         except READ_ERRORS as exc:
             raise ValueError(f"{path} cannot be read: {exc}") from exc
+        if len(data) > limit:
+            raise ValueError(f"{path} is larger than {limit} bytes")
+        return data
 
     def payload(self) -> Iterator[str]:
         return (p for p in self.members if p.startswith(f"{layout.DATA}/"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from eakte.export import _layout as layout
 from eakte.export._verify_audit import AuditFacts, check_audit
-from eakte.export._verify_bag import READ_ERRORS, Bag, Progress, error, open_bag
+from eakte.export._verify_bag import READ_ERRORS, Bag, Progress, error, open_bag, warning
 from eakte.export._verify_history import (
     check_documents,
     check_export_event,
@@ -36,6 +36,10 @@ from eakte.signing._findings import Finding, Severity
 from eakte.signing._keys import key_id_for
 
 _KEY_ID = re.compile(r"[0-9a-f]{32}")
+_CHECKPOINT_FILE = re.compile(
+    re.escape(layout.checkpoint_path(0).rsplit("/", 1)[0])
+    + r"/(\d{10})(?:\.json|\.sig|\.envelope\.json)"
+)
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,36 @@ def _verify_zip(zf: zipfile.ZipFile, report: PackageReport, progress: Progress |
     report.findings.extend(check_documents(index, history))
     report.findings.extend(check_export_event(bag, index, audit))
     report.findings.extend(check_message(bag, index, versions.facts, history))
+    report.findings.extend(_unexpected_files(bag, index))
     _report_keys(report, index, audit)
+
+
+def _unexpected_files(bag: Bag, index: PackageIndex) -> Iterator[Finding]:
+    """Payload files that nothing in the package accounts for (harmless, but unexplained)."""
+    expected = {layout.PACKAGE_JSON, layout.REPORT, f"{layout.DATA}/{index.message}"}
+    expected.update(layout.key_path(key_id) for key_id in index.keys)
+    expected.update(layout.event_path(seq) for seq in index.events)
+    for segment in index.segments:
+        expected.add(layout.chain_path(segment.first, segment.last))
+    for document in index.documents:
+        for version in document.versions:
+            n, doc = version.number, document.document_id
+            expected.update(f"{layout.DATA}/{name}" for name in version.files.values())
+            expected.update(
+                (
+                    layout.manifest_path(doc, n),
+                    layout.manifest_sig_path(doc, n),
+                    layout.signature_record_path(doc, n),
+                )
+            )
+            if version.text is not None:
+                expected.add(f"{layout.DATA}/{version.text}")
+    for path in sorted(set(bag.payload()) - expected):
+        match = _CHECKPOINT_FILE.fullmatch(path)
+        if match is None or not bag.has(layout.checkpoint_path(int(match[1]))):
+            yield warning(
+                "package-file-unexpected", path, "No record of the package accounts for this file."
+            )
 
 
 def _read_index(bag: Bag, report: PackageReport) -> PackageIndex | None:

@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from lxml import etree
 
 from eakte.cli import main
 from eakte.commands.verify import FINDINGS_EXIT_CODE
@@ -473,3 +474,41 @@ def test_unsafe_zip_entries(exported: Exported, tmp_path: Path, extra: str) -> N
     report = verify_package(out)
     assert codes(report) & {"zip-unsafe-path", "bag-root-invalid"}
     assert not report.ok
+
+
+def test_removed_document(exported: Exported, tmp_path: Path) -> None:
+    """A whole document taken out (files, events, index, message, bag): the signed export
+    event still counts it."""
+    lageplan = exported.world.lageplan
+
+    def remove(files: Files) -> None:
+        index = exported.index(files)
+        entry = document(index, lageplan)
+        index["documents"].remove(entry)
+        for version in entry["versions"]:
+            for name in version["files"].values():
+                del files[f"data/{name}"]
+        for path in [p for p in files if p.startswith(f"data/eakte/versions/{lageplan}/")]:
+            del files[path]
+        for seq in list(index["audit"]["events"]):
+            if json.loads(files[layout.event_path(seq)])["object_id"] == lageplan:
+                index["audit"]["events"].remove(seq)
+                del files[layout.event_path(seq)]
+        counts = index["counts"]
+        counts["documents"] -= 1
+        counts["versions"] -= len(entry["versions"])
+        counts["files"] -= sum(len(v["files"]) for v in entry["versions"])
+        counts["audit_events"] = len(index["audit"]["events"])
+        files[layout.PACKAGE_JSON] = canonical_json(index)
+        name = f"data/{index['message']}"
+        tree = etree.fromstring(files[name])
+        (element,) = tree.xpath(
+            "//xdomea:Dokument[xdomea:Identifikation/xdomea:ID = $id]",
+            namespaces={"xdomea": "urn:xoev-de:xdomea:schema:3.0.0"},
+            id=lageplan,
+        )
+        element.getparent().remove(element)
+        files[name] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", remove, fix_bag=True))
+    assert codes(report) == {"export-counts-mismatch"}
