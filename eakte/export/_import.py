@@ -32,6 +32,7 @@ from typing import Any
 
 from eakte.exceptions import RecordsError
 from eakte.export._import_foreign import content_hashes, import_new_versions
+from eakte.export._import_keys import new_keys, trust_public_keys
 from eakte.export._import_package import (
     PackageIndex,
     import_signed_versions,
@@ -44,7 +45,7 @@ from eakte.export._layout import EAKTE_NAMESPACE
 from eakte.export._model import CaseFileRecord, CaseRecord, DocumentRecord, HistoryEntry
 from eakte.models import Case, CaseFile, FilePlanItem, OrgUnit
 from eakte.records._context import Records
-from eakte.records._imported import ImportWriter, Outcome, importing, trust_public_keys
+from eakte.records._imported import ImportWriter, Outcome, importing
 from eakte.records._principal import Principal
 from eakte.signing._findings import Finding, Severity
 
@@ -121,7 +122,8 @@ def _import(
             _verify(path)
             index = load_index(container)
             public_keys = index.keys
-        new_keys = [] if dry_run else trust_public_keys(records, public_keys)
+        fresh_keys = new_keys(records, public_keys)
+        now = datetime.now(UTC)
         report = ImportReport(container.kind, container.prozess_id, dry_run)
         with (
             container.message_file() as message,
@@ -136,8 +138,8 @@ def _import(
         ):
             from eakte.export._xdomea_read import read_message
 
-            for key_id, at in new_keys:
-                writer.key_imported(key_id, at)
+            for key_id in fresh_keys:
+                writer.key_imported(key_id, now)
             header, objects = read_message(message)
             run = _Run(writer, container, index)
             for record in objects:
@@ -155,6 +157,8 @@ def _import(
                         "counts": report.counts,
                     }
                 )
+        if fresh_keys and not dry_run:
+            trust_public_keys(records, fresh_keys, now)
     return report
 
 

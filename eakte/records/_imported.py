@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, BinaryIO
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,8 +48,8 @@ from eakte.records._references import (
     next_sequence,
     raise_sequence_to,
 )
-from eakte.signing import _keydir, parse_manifest, parse_signature_record, sha256_hex
-from eakte.signing._keys import key_id_for, verify_signature
+from eakte.signing import parse_manifest, parse_signature_record, sha256_hex
+from eakte.signing._keys import verify_signature
 from eakte.storage import ObjectKind, StoredObject
 from eakte.storage._base import copy_hashing, object_key
 
@@ -509,7 +507,7 @@ class ImportWriter:
         )
         if manifest.get("previous_manifest_sha256") != previous:
             raise RecordsError(f"{subject}: does not link to the version before it.")
-        self._ensure_key_row(key_id, pem)
+        self._ensure_key_row(key_id)
         self.put_bytes(ObjectKind.MANIFEST, manifest_bytes)
         signature_sha = self.put_bytes(ObjectKind.SIGNATURE, signature_record)
         row = DocumentVersion(
@@ -563,15 +561,12 @@ class ImportWriter:
             self.records, self.session, self.principal, document, stored, version
         )
 
-    def _ensure_key_row(self, key_id: str, pem: str) -> None:
+    def _ensure_key_row(self, key_id: str) -> None:
+        """A key of the key folder that the database does not know yet gets its row."""
         if self.session.get(SigningKey, key_id) is None:
             self.records.register_keys(self.session)
-        if self.session.get(SigningKey, key_id) is None:  # dry run: not in the key folder
-            now = datetime.now(UTC)
-            self.session.add(
-                SigningKey(key_id=key_id, public_pem=pem, created_at=now, retired_at=now)
-            )
-            self.session.flush()
+        if self.session.get(SigningKey, key_id) is None:
+            raise RecordsError(f"Signing key {key_id} is not known here.")
 
     # -- history ------------------------------------------------------------------------
 
@@ -585,12 +580,22 @@ class ImportWriter:
         )
         self.log.history_events += 1
 
-    def key_imported(self, key_id: str, retired_at: datetime) -> None:
+    def key_imported(self, key_id: str, at: datetime) -> None:
+        """Record that this installation now trusts a package's key as a retired key.
+
+        The key folder follows after the commit (``trust_public_keys``): the
+        folder is what ``eakte verify`` and ``eakte show`` trust.
+        """
+        if self.session.get(SigningKey, key_id) is not None:
+            return
+        pem = self.public_keys[key_id]
+        self.session.add(SigningKey(key_id=key_id, public_pem=pem, created_at=at, retired_at=at))
+        self.session.flush()
         self._append(
             "key.imported",
             "signing_key",
             key_id,
-            {"retired": key_id, "retired_at": retired_at.isoformat(), "imported_from": self.source},
+            {"retired": key_id, "retired_at": at.isoformat(), "imported_from": self.source},
         )
         self.log.outcomes.append(Outcome("key", key_id, key_id, CREATED))
 
@@ -662,37 +667,3 @@ def importing(
                 raise _DryRunDone()
     except _DryRunDone:
         pass
-
-
-def trust_public_keys(records: Records, pems: dict[str, str]) -> list[tuple[str, datetime]]:
-    """Add a package's public keys to the key folder as retired keys; the new ones' ids.
-
-    Call only for keys whose signatures the package itself proved (its verified,
-    anchored checkpoints). The key folder is what ``eakte verify`` and
-    ``eakte show`` trust; a retired key verifies old signatures and never
-    signs. Keys known already are left as they are.
-    """
-    key_dir = records.keyring().key_dir
-    added: list[tuple[str, datetime]] = []
-    with _keydir.locked(key_dir):
-        active, entries = _keydir.read_keyring(key_dir)
-        known = {entry["key_id"] for entry in entries}
-        now = datetime.now(UTC)
-        for key_id, pem in sorted(pems.items()):
-            if key_id in known:
-                continue
-            public = serialization.load_pem_public_key(pem.encode("ascii"))
-            if not isinstance(public, Ed25519PublicKey) or key_id_for(public) != key_id:
-                raise RecordsError(f"Public key {key_id} of the package does not match its id.")
-            path = key_dir / f"{key_id}.pub"
-            if path.exists():
-                if path.read_text("ascii").strip() != pem.strip():
-                    raise RecordsError(f"{path} exists with another key; check the key folder.")
-            else:
-                _keydir.write_new(path, pem.encode("ascii"), 0o644)
-            stamp = now.isoformat(timespec="microseconds")
-            entries.append({"key_id": key_id, "created_at": stamp, "retired_at": stamp})
-            added.append((key_id, now))
-        if added:
-            _keydir.write_keyring(key_dir, active, entries)
-    return added

@@ -21,17 +21,28 @@ from click.testing import CliRunner, Result
 
 from eakte.cli import main
 from eakte.config import load_settings
-from eakte.export._import import ImportReport, import_package
+from eakte.exceptions import PermissionDenied
+from eakte.export._import import ImportReport, PackageRefused, import_package
 from eakte.export._import_source import PackageError
 from eakte.export._model import CaseFileRecord, CaseRecord, DocumentRecord, HistoryEntry
 from eakte.export._xdomea_read import read_message
 from eakte.models import AuditEvent, CaseFile, Document
-from eakte.records import SYSTEM, Records, document_report, init_keys, verify_store
-from eakte.records._demo import DemoResult
+from eakte.records import (
+    SYSTEM,
+    Records,
+    create_case_file,
+    create_user,
+    document_report,
+    grant_role,
+    init_keys,
+    load_principal,
+    verify_store,
+)
+from eakte.records._demo import DemoResult, load_demo
 from eakte.records._imported import ImportConflict
 from eakte.storage import ObjectKind
 from tests.conftest import TEST_PASSPHRASE
-from tests.integration.export.conftest import make_package
+from tests.integration.export.conftest import PASSWORD, ExportWorld, make_package
 
 EXAMPLE = Path(__file__).resolve().parents[4] / "shared" / "xdomea" / "examples-3.0.0"
 MESSAGE = "9fde4e7a-b41b-11ec-9225-005056871b7c_Aussonderung.Aussonderung.0503.xml"
@@ -169,6 +180,31 @@ def test_file_names_must_be_plain(
     with pytest.raises(PackageError):
         import_package(records, SYSTEM, container(tmp_path / "in", xml=xml, name=name))
     assert last_seq(records) == before
+
+
+@needs_example
+def test_import_needs_file_plan_and_write_rights(
+    records: Records, demo: DemoResult, tmp_path: Path
+) -> None:
+    for username, role in (("anna", "sachbearbeitung"), ("reg", "registratur")):
+        create_user(records, SYSTEM, username=username, display_name=username, password=PASSWORD)
+        grant_role(
+            records,
+            SYSTEM,
+            username=username,
+            orgunit="32" if role != "registratur" else "VW",
+            role=role,
+        )
+    with records.reading() as session:
+        anna, reg = load_principal(session, "anna"), load_principal(session, "reg")
+    package = container(tmp_path / "in")
+    with pytest.raises(PermissionDenied):
+        import_package(records, anna, package, orgunit="32")
+    with pytest.raises(PermissionDenied):  # creating the org unit IMPORT needs an admin
+        import_package(records, reg, package)
+    report = import_package(records, reg, package, orgunit="32")
+    assert statuses(report)["document"] == {"created"}
+    assert verify_store(records).ok
 
 
 def test_neither_package_nor_container(records: Records, tmp_path: Path) -> None:
@@ -324,6 +360,47 @@ def test_round_trip_keeps_records_metadata_and_hashes(
         # the exporter and the offline verifier know only key.rotated as such an anchor yet.
         pytest.xfail("key.imported is not yet an anchoring event for export and verify")
     assert findings == []
+
+
+def test_own_export_is_present_already(export_records: Records, tmp_path: Path) -> None:
+    package = make_package(export_records, tmp_path)
+    before = last_seq(export_records)
+    report = import_package(export_records, SYSTEM, package)
+    assert {o.status for o in report.outcomes} == {"present"}
+    assert {o.kind for o in report.outcomes} >= {"casefile", "case", "document"}
+    assert last_seq(export_records) == before
+
+
+def test_clash_or_damage_imports_nothing(
+    export_world: ExportWorld, target_records: Records, tmp_path: Path
+) -> None:
+    package = make_package(export_world.records, tmp_path)
+    load_demo(target_records)
+    create_case_file(
+        target_records,
+        SYSTEM,
+        plan_code="1.2",
+        title="Eine andere Akte",
+        orgunit="32",
+        reference=export_world.akte,
+    )
+    before = last_seq(target_records)
+    keys = target_records.keyring().list()
+    with pytest.raises(ImportConflict, match="belongs here to another Akte"):
+        import_package(target_records, SYSTEM, package)
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(package) as source, zipfile.ZipFile(damaged, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith(".txt") and "/data/eakte/" not in info.filename:
+                data = data.replace(b"Sehr", b"Sehx")
+            out.writestr(info, data)
+    with pytest.raises(PackageRefused, match="does not verify"):
+        import_package(target_records, SYSTEM, damaged)
+    assert last_seq(target_records) == before
+    assert target_records.keyring().list() == keys
+    with target_records.reading() as session:
+        assert session.get(Document, export_world.letter) is None
 
 
 def report_document(report: ImportReport) -> str:
