@@ -193,12 +193,21 @@ class _Run:
     def case_file(self, record: CaseFileRecord) -> None:
         checked_uuid(record.id, "Akte")
         unit = self.writer.orgunit(record.orgunit_code, record.orgunit_name)
+        plan = self._plan(record)
+        reference = record.reference.strip()
+        if not reference:  # an Akte without Kennzeichen gets one here (the same each time)
+            existing = self.writer.existing_case_file(record.id)
+            reference = (
+                existing.reference
+                if existing is not None
+                else self.writer.allocate_reference(plan, unit, record.created_at.year)
+            )
         case_file = self.writer.case_file(
             id=record.id,
-            reference=record.reference,
+            reference=reference,
             title=record.title,
             orgunit=unit,
-            plan_item=self._plan(record),
+            plan_item=plan,
             created_at=record.created_at,
             created_by=record.created_by,
             closed_at=record.closed_at,

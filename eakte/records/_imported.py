@@ -261,10 +261,11 @@ class ImportWriter:
         closed_at: datetime | None,
     ) -> CaseFile | None:
         """The imported Akte (None: it conflicts; the conflict is logged)."""
+        _check_length("Aktenzeichen", reference, 120)
         existing = self.session.get(CaseFile, id)
         by_ref = self.session.scalar(select(CaseFile).where(CaseFile.reference == reference))
         if existing is not None:
-            if existing.reference != reference or existing.title != title:
+            if existing.reference != reference or existing.title != title.strip()[:300]:
                 self._conflict(
                     f"Akte {id}: exists here as {existing.reference} {existing.title!r}, "
                     f"the package has {reference} {title!r}."
@@ -347,6 +348,7 @@ class ImportWriter:
         existing = self.session.get(Case, id)
         if existing is not None and not reference:
             reference = existing.reference
+        _check_length("Vorgang reference", reference, 140)
         seq = self._case_seq(case_file, reference)
         if not reference:
             reference = self.records.settings.case_reference_pattern.format(
@@ -355,7 +357,7 @@ class ImportWriter:
         if existing is not None:
             if (
                 existing.reference != reference
-                or existing.title != title
+                or existing.title != title.strip()[:300]
                 or existing.case_file_id != case_file.id
             ):
                 self._conflict(
@@ -625,6 +627,11 @@ class ImportWriter:
 
     def created_anything(self) -> bool:
         return any(o.status == CREATED for o in self.log.outcomes)
+
+
+def _check_length(what: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        raise RecordsError(f"The {what} {value[:60]!r}… is longer than {limit} characters.")
 
 
 @contextmanager

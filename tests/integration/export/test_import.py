@@ -25,11 +25,12 @@ from eakte.exceptions import PermissionDenied
 from eakte.export._import import ImportReport, PackageRefused, import_package
 from eakte.export._import_source import PackageError
 from eakte.export._model import CaseFileRecord, CaseRecord, DocumentRecord, HistoryEntry
-from eakte.export._xdomea_read import read_message
+from eakte.export._xdomea_read import XdomeaError, read_message
 from eakte.models import AuditEvent, CaseFile, Document
 from eakte.records import (
     SYSTEM,
     Records,
+    casefile_view,
     create_case_file,
     create_user,
     document_report,
@@ -116,6 +117,46 @@ def test_example_message_becomes_akte_vorgang_and_document(
     assert verify_store(records).ok
 
 
+AKTE_ID = "33333333-b420-11ec-b503-005056871b7c"
+AKTE = f"""<xdomea:Schriftgutobjekt>
+    <xdomea:Akte>
+      <xdomea:Identifikation><xdomea:ID>{AKTE_ID}</xdomea:ID></xdomea:Identifikation>
+      <xdomea:AllgemeineMetadaten>
+        <xdomea:Betreff>Altakte Marktwesen</xdomea:Betreff>
+        <xdomea:Kennzeichen>MW-17</xdomea:Kennzeichen>
+        <xdomea:Aktenplaneinheit>
+          <xdomea:Kennzeichen>1.2.7</xdomea:Kennzeichen>
+          <xdomea:Inhaltsangabe>Wochenmarkt</xdomea:Inhaltsangabe>
+        </xdomea:Aktenplaneinheit>
+      </xdomea:AllgemeineMetadaten>
+      <xdomea:Akteninhalt>
+    <xdomea:Vorgang>"""
+
+
+def example_in_akte() -> bytes:
+    """The example's Vorgang inside an Akte of another system (schema-valid)."""
+    xml = (EXAMPLE / MESSAGE).read_text("utf-8")
+    xml = xml.replace("<xdomea:Schriftgutobjekt>\n    <xdomea:Vorgang>", AKTE)
+    closing = "</xdomea:Vorgang>\n  </xdomea:Schriftgutobjekt>"
+    wrapped = "</xdomea:Vorgang></xdomea:Akteninhalt></xdomea:Akte></xdomea:Schriftgutobjekt>"
+    return xml.replace(closing, wrapped).encode("utf-8")
+
+
+@needs_example
+def test_foreign_akte_keeps_reference_and_joins_the_file_plan(
+    records: Records, demo: DemoResult, tmp_path: Path
+) -> None:
+    package = container(tmp_path / "in", xml=example_in_akte())
+    import_package(records, SYSTEM, package, orgunit="32")
+    view = casefile_view(records, SYSTEM, "MW-17")
+    assert view.title == "Altakte Marktwesen" and view.orgunit_code == "32"
+    assert (view.plan_code, view.plan_title) == ("1.2.7", "Wochenmarkt")
+    assert view.retention_years is None and view.disposition == "B"
+    assert [c.reference for c in view.cases] == ["[Vorgangskennzeichen]"]
+    assert document_report(records, SYSTEM, DOCUMENT_ID)["case_file"] == "MW-17"
+    assert verify_store(records).ok
+
+
 @needs_example
 def test_the_same_message_twice_imports_nothing_new(
     records: Records, demo: DemoResult, tmp_path: Path
@@ -168,6 +209,13 @@ def test_clashes_import_nothing(records: Records, demo: DemoResult, tmp_path: Pa
     assert last_seq(records) == before
     with records.reading() as session:
         assert session.get(Document, "22222222-b4a7-11ec-a407-005056871b7c") is None
+
+
+def test_unreadable_message_imports_nothing(records: Records, tmp_path: Path) -> None:
+    before = last_seq(records)
+    with pytest.raises(XdomeaError):
+        import_package(records, SYSTEM, container(tmp_path / "in", xml=b"<x/>", primary=b"x"))
+    assert last_seq(records) == before
 
 
 @needs_example
