@@ -158,7 +158,8 @@ def test_facets_filter_by_adding_to_the_query(
     client = as_user(app_client, "anna")
     _, html = page(client, q="Genehmigung")
     assert "32 Ordnungsamt (3)" in html
-    assert "antrag (2)" in html and "bescheid (1)" in html
+    assert "Antrag (2)" in html and "Bescheid (1)" in html  # facet values shown as words
+    assert "Posteingang (2)" in html and "Abgelegt in einer Akte (1)" in html
     assert "2025 (2)" in html and "2024 (1)" in html
     assert "Antrag prüfen (1)" in html  # the workflow step of the Vorgang's document
     assert "q=Genehmigung+workflow:pruefen" in html
