@@ -37,7 +37,6 @@ from eakte.export._model import (
     VersionRecord,
 )
 from eakte.export._xdomea_time import parse_datetime, xs_datetime
-from eakte.signing._canonical import canonical_json
 
 EXT_ID = "urn:eakte:xdomea-erweiterung:1"
 EXT_NAME = "eakte"
@@ -163,7 +162,9 @@ def _version_field(version: VersionRecord) -> Field:
 
 
 def _json(value: Any) -> str:
-    return canonical_json(value).decode("utf-8")
+    """Canonical JSON (sorted keys, no spaces, UTF-8 as such) of data that is already
+    canonical (audit details, scan notes), without canonical_json's type walk."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 # --- reading -------------------------------------------------------------------------

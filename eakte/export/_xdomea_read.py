@@ -13,6 +13,7 @@ container.
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -157,6 +158,7 @@ def _institution(contact: _Element | None) -> str | None:
     return _text(contact, "Institution/Name") or _text(contact, "Institution/Kurzbezeichnung")
 
 
+@functools.cache
 def _path(path: str) -> str:
     """``"A/B/code"`` as an ElementPath; ``code`` and ``name`` of code lists are unqualified."""
     return "/".join(step if step in ("code", "name") else q(step) for step in path.split("/"))

@@ -9,6 +9,7 @@ for) and in the functions below.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -46,6 +47,7 @@ ROOT = "Aussonderung.Aussonderung.0503"
 NSMAP = {"xdomea": NS}
 
 
+@functools.cache
 def q(name: str) -> str:
     """The qualified name of an xdomea element."""
     return f"{{{NS}}}{name}"
