@@ -202,3 +202,8 @@ def test_a_bad_date_names_element_and_line(tmp_path: Path) -> None:
     with pytest.raises(XdomeaError, match=r"date\.xml, line \d+: Beginn '02\.01\.2001' is not a"):
         list(records)
     assert any("Beginn" in error for error in schema_errors(path))
+
+
+def test_a_missing_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(XdomeaError, match=r"missing\.xml cannot be read"):
+        read_message(tmp_path / "missing.xml")
