@@ -266,7 +266,7 @@ class _BagWriter:
         text = None
         if "text" in renditions:
             with store.open(ObjectKind.RENDITION, renditions["text"]) as reader:
-                bag.add_stream(layout.text_path(doc_id, number), reader)
+                bag.add_stream(layout.text_path(doc_id, number), reader, sha256=renditions["text"])
             text = layout.relative_to_data(layout.text_path(doc_id, number))
         entry = self.index.setdefault(
             doc_id,
@@ -303,11 +303,12 @@ class _BagWriter:
         )
         count = role == "original"
         with self.records.store.open(kind, sha256) as reader:
-            entry = self.bag.add_stream(
+            entry = self.bag.add_stream(  # the reader checks the bytes against sha256
                 f"{layout.DATA}/{name}",
                 reader,
                 version.size if count else None,
                 self._advance if count else None,
+                sha256=sha256,
             )
         self.files += 1
         self.file_bytes += entry.size

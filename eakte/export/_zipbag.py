@@ -61,10 +61,22 @@ class ZipBag:
         return self._write(path, data)
 
     def add_stream(
-        self, path: str, source: BinaryIO, size: int | None = None, progress: Progress | None = None
+        self,
+        path: str,
+        source: BinaryIO,
+        size: int | None = None,
+        progress: Progress | None = None,
+        *,
+        sha256: str | None = None,
     ) -> Entry:
-        """A payload file copied from ``source`` in chunks, hashed on the way."""
-        return self.add_chunks(path, iter(lambda: source.read(CHUNK_SIZE), b""), size, progress)
+        """A payload file copied from ``source`` in chunks, hashed on the way.
+
+        Pass ``sha256`` when ``source`` itself guarantees the bytes' hash (the
+        object store's verifying reader raises at the end otherwise): the
+        bytes are then not hashed a second time.
+        """
+        chunks = iter(lambda: source.read(CHUNK_SIZE), b"")
+        return self.add_chunks(path, chunks, size, progress, sha256=sha256)
 
     def add_chunks(
         self,
@@ -72,20 +84,25 @@ class ZipBag:
         chunks: Iterable[bytes],
         size: int | None = None,
         progress: Progress | None = None,
+        *,
+        sha256: str | None = None,
     ) -> Entry:
         """A payload file written from a sequence of byte chunks, hashed on the way."""
         info = self._info(path)
-        hasher = hashlib.sha256()
+        hasher = None if sha256 else hashlib.sha256()
         written = 0
         force_zip64 = size is None or size >= _ZIP64_FROM
         with self._zip.open(info, "w", force_zip64=force_zip64) as target:
             for chunk in chunks:
                 target.write(chunk)
-                hasher.update(chunk)
+                if hasher is not None:
+                    hasher.update(chunk)
                 written += len(chunk)
                 if progress is not None:
                     progress(len(chunk))
-        return self._record(path, Entry(path, hasher.hexdigest(), written), tag=False)
+        digest = hasher.hexdigest() if hasher is not None else sha256
+        assert digest is not None
+        return self._record(path, Entry(path, digest, written), tag=False)
 
     def finish(self, bag_info: dict[str, str]) -> None:
         """Write manifest, bag-info (with Payload-Oxum) and tag manifest; close the ZIP.

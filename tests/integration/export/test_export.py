@@ -20,7 +20,7 @@ from lxml import etree
 from sqlalchemy import select, update
 
 from eakte.cli import main
-from eakte.exceptions import NotFound, PermissionDenied, RecordsError
+from eakte.exceptions import NotFound, ObjectIntegrityError, PermissionDenied, RecordsError
 from eakte.export import Selection, export_package
 from eakte.export import _layout as layout
 from eakte.models import AuditCheckpoint, AuditEvent, Document, DocumentVersion, SigningKey
@@ -29,6 +29,7 @@ from eakte.signing import verify_signature
 from eakte.storage import ObjectKind
 from tests.conftest import TEST_PASSPHRASE
 from tests.integration.export.conftest import ExportWorld, make_package
+from tests.integration.storage.tamper import overwrite_raw
 
 OFFICIAL_XSD = Path(__file__).resolve().parents[3].parent / "shared/xdomea/xsd/3.0.0/xdomea.xsd"
 NS = {"xdomea": "urn:xoev-de:xdomea:schema:3.0.0"}
@@ -360,3 +361,19 @@ def test_the_command(export_world: ExportWorld, tmp_path: Path) -> None:
     assert refused.exit_code == PermissionDenied.exit_code
     assert not (tmp_path / "leer.zip").exists() and not (tmp_path / "alles.zip").exists()
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_damaged_content_stops_the_export(export_world: ExportWorld, tmp_path: Path) -> None:
+    """The store's reader checks every byte: a damaged object never goes into a package."""
+    records = export_world.records
+    with records.reading() as session:
+        sha = session.scalar(
+            select(DocumentVersion.content_sha256).where(
+                DocumentVersion.document_id == export_world.lageplan
+            )
+        )
+    assert sha is not None
+    overwrite_raw(records.store, ObjectKind.CONTENT, sha, b"not the Lageplan")
+    with pytest.raises(ObjectIntegrityError, match="damaged or was altered"):
+        make_package(records, tmp_path, akte=[export_world.akte])
+    assert list(tmp_path.glob("package.zip*")) == []  # neither the package nor its .part
