@@ -2,8 +2,11 @@
 
 Every Akte, Vorgang and Dokument eakte writes carries one
 ``AnwendungsspezifischeErweiterung`` with ``Kennung`` :data:`EXT_ID`. Its
-``Feld`` elements hold single values as text (times as xs:dateTime), its
-``Feldgruppe`` elements hold lists:
+``Feld`` elements hold single values as text (times as xs:dateTime):
+``created_at``, ``created_by``, ``closed_at`` (exact times; xdomea's Laufzeit
+and ZdADatum are days), ``orgunit_code`` and ``orgunit_name`` (xdomea's
+Federfuehrung is one text) and for documents ``language``, ``page_count`` and
+``scan_note`` (canonical JSON). Its ``Feldgruppe`` elements hold lists:
 
 - ``history``: one Feld per HistorienProtokollInformation, in the same order,
   named by its index, the value the canonical JSON of

@@ -1,10 +1,11 @@
 """Write an xdomea 3.0.0 Aussonderung.Aussonderung.0503 message, one Schriftgutobjekt at a time.
 
 The message is streamed with lxml's ``etree.xmlfile``: each Schriftgutobjekt
-is built as a small tree, written and dropped, so memory does not grow with
-the number of objects. Which model field goes into which xdomea element is described in
-:mod:`eakte.export._xdomea_ext` (the extension for what xdomea has no element
-for) and in the functions below.
+is built as a small tree, indented, written and dropped, so memory does not
+grow with the number of objects. The functions below show which model field
+goes into which xdomea element; :mod:`eakte.export._xdomea_ext` holds what
+xdomea has no element for. Characters XML 1.0 cannot carry (control
+characters) are written as U+FFFD.
 """
 
 from __future__ import annotations

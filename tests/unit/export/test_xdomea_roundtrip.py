@@ -279,3 +279,15 @@ def test_model_fields_use_the_xdomea_elements(
 
     p = f"x:Schriftgutobjekt/x:Dokument[x:Identifikation/x:ID='{posteingang.id}']"
     assert one(f"{p}/x:AllgemeineMetadaten/x:Vertraulichkeitsstufe/code/text()") == "003"
+
+
+def test_characters_xml_cannot_carry_become_replacement_characters(tmp_path: Path) -> None:
+    path = tmp_path / "message.xml"
+    document = _document("Scan\x0cSeite 2\x00", 1)
+    with path.open("wb") as out:
+        write_message(out, sample_header(), [document])
+    assert schema_errors(path) == []
+    _, records = read_message(path)
+    (read,) = list(records)
+    assert isinstance(read, DocumentRecord)
+    assert read.title == "Scan\ufffdSeite 2\ufffd"
