@@ -58,6 +58,13 @@ _WORDS = {
     "resubmission.due": "Wiedervorlage fällig",
     "export.created": "Export erstellt",
 }
+_FIELDS = {
+    "title": "Betreff",
+    "sender": "Absender",
+    "document_date": "Datum des Schreibens",
+    "document_type": "Dokumenttyp",
+    "confidential": "Vertraulichkeit",
+}
 
 
 @dataclass
@@ -224,7 +231,7 @@ def describe(action: str, details: dict[str, Any]) -> str:
         target = details.get("case") or details.get("case_file")
         return f"Abgelegt in {target}" if target else _WORDS[action]
     if action == "document.metadata_updated":
-        changed = ", ".join(sorted(details.get("changes", {})))
+        changed = ", ".join(sorted(_FIELDS.get(k, k) for k in details.get("changes", {})))
         return f"Metadaten geändert ({changed})" if changed else _WORDS[action]
     if action.startswith("workflow.") and isinstance(details.get("label"), str):
         comment = details.get("comment")
