@@ -145,16 +145,20 @@ def _read_events(bag: Bag, index: PackageIndex, findings: list[Finding]) -> dict
     for seq in index.events:
         path, subject = layout.event_path(seq), f"audit event {seq}"
         try:
-            raw = json.loads(bag.read(path))
+            data = bag.read(path)
+        except KeyError:
+            findings.append(error("audit-event-missing", subject, "The event file is missing."))
+            continue
+        except ValueError as exc:
+            findings.append(error("audit-event-altered", subject, f"{exc}."))
+            continue
+        try:
+            raw = json.loads(data)
             details = json.loads(raw["details"])
             if raw["seq"] != seq or not isinstance(details, dict):
                 raise ValueError("its seq or details do not fit")
             fields = {name: raw[name] for name in _EVENT_FIELDS}
-        except KeyError as exc:
-            what = "The event file is missing." if exc.args == (path,) else f"{exc} is missing."
-            findings.append(error("audit-event-missing", subject, what))
-            continue
-        except (ValueError, TypeError, *READ_ERRORS) as exc:
+        except (ValueError, TypeError, KeyError) as exc:
             findings.append(error("audit-event-altered", subject, f"Not a readable event: {exc}."))
             continue
         sha = bag.sha256(path)

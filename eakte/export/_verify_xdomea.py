@@ -17,8 +17,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from eakte.export import _layout as layout
 from eakte.export._schema import schema_errors
@@ -28,6 +29,7 @@ from eakte.export._verify_index import PackageIndex
 from eakte.export._verify_proof import VersionFacts
 from eakte.signing._findings import Finding
 
+_Element = Any  # lxml's _Element (lxml has no type stubs here)
 NS = "urn:xoev-de:xdomea:schema:3.0.0"
 _SHOWN_SCHEMA_ERRORS = 3
 
@@ -96,7 +98,7 @@ def read_facts(bag: Bag, path: str) -> MessageFacts:
     return facts
 
 
-def _document(elem: etree._Element, object_id: str, betreff: str | None) -> XmlDocument:
+def _document(elem: _Element, object_id: str, betreff: str | None) -> XmlDocument:
     enclosing: dict[str, str | None] = {"Vorgang": None, "Akte": None}
     for ancestor in elem.iterancestors(_q("Vorgang"), _q("Akte")):
         kind = etree.QName(ancestor).localname
