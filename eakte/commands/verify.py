@@ -55,26 +55,32 @@ def verify(
     if package is not None:
         if quick:
             raise click.UsageError("--quick applies to the store, not to a PACKAGE.")
-        _verify_package(package, trusted_keys, as_json)
-    if trusted_keys:
+        ok = _verify_package(package, trusted_keys, as_json)
+    elif trusted_keys:
         raise click.UsageError("--trusted-key needs a PACKAGE.")
+    else:
+        ok = _verify_store(app, quick, as_json)
+    sys.exit(0 if ok else FINDINGS_EXIT_CODE)
 
+
+def _verify_store(app: AppContext, quick: bool, as_json: bool) -> bool:
     report = records.verify_store(app.records, check_content=not quick)
     if as_json:
         print_json(report.as_dict())
-    else:
-        counts = report.counts
-        click.echo(
-            f"Checked {counts.get('documents', 0)} documents, {counts.get('versions', 0)} "
-            f"versions, {counts.get('audit_events', 0)} audit events."
-        )
-        _echo_findings(report.findings, grouped=False)
-        errors = sum(f.severity is Severity.ERROR for f in report.findings)
-        click.echo("OK: no integrity errors." if report.ok else f"FAILED: {errors} error(s).")
-    sys.exit(0 if report.ok else FINDINGS_EXIT_CODE)
+        return report.ok
+    counts = report.counts
+    click.echo(
+        f"Checked {counts.get('documents', 0)} documents, {counts.get('versions', 0)} "
+        f"versions, {counts.get('audit_events', 0)} audit events."
+    )
+    _echo_findings(report.findings, grouped=False)
+    errors = sum(f.severity is Severity.ERROR for f in report.findings)
+    click.echo("OK: no integrity errors." if report.ok else f"FAILED: {errors} error(s).")
+    return report.ok
 
 
-def _verify_package(package: Path, trusted_keys: tuple[str, ...], as_json: bool) -> None:
+def _verify_package(package: Path, trusted_keys: tuple[str, ...], as_json: bool) -> bool:
+    """Offline: nothing here may touch ``app`` (settings, database, object store)."""
     from eakte.export._verify_package import verify_package
 
     keys = [_read_key(value) for value in trusted_keys]
@@ -82,7 +88,7 @@ def _verify_package(package: Path, trusted_keys: tuple[str, ...], as_json: bool)
         report = verify_package(package, keys, progress)
     if as_json:
         print_json(report.as_dict())
-        sys.exit(0 if report.ok else FINDINGS_EXIT_CODE)
+        return report.ok
     counts = report.counts
     click.echo(f"Package {package}")
     click.echo(
@@ -110,7 +116,7 @@ def _verify_package(package: Path, trusted_keys: tuple[str, ...], as_json: bool)
     click.echo(
         "OK: the package is complete and unaltered." if report.ok else f"FAILED: {errors} error(s)."
     )
-    sys.exit(0 if report.ok else FINDINGS_EXIT_CODE)
+    return report.ok
 
 
 def _read_key(value: str) -> str:
