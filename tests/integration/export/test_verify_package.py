@@ -176,6 +176,10 @@ def test_cli_text_report_and_trusted_key(exported: Exported, tmp_path: Path) -> 
     wrong = CliRunner().invoke(main, ["verify", "--trusted-key", world.old_key, str(exported.path)])
     assert wrong.exit_code == FINDINGS_EXIT_CODE, wrong.output
     assert "anchor-key-untrusted" in wrong.output
+    garbage = CliRunner().invoke(main, ["verify", "--trusted-key", "nonsense", str(exported.path)])
+    assert garbage.exit_code == FINDINGS_EXIT_CODE and "trusted-key-invalid" in garbage.output
+    quick = CliRunner().invoke(main, ["verify", "--quick", str(exported.path)])
+    assert quick.exit_code == 2 and "--quick" in quick.output
 
 
 @pytest.mark.parametrize("content", [b"", b"this is not a zip", b"truncated"])
