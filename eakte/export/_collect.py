@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from eakte.export._model import (
@@ -346,6 +346,40 @@ def anchor_keys(session: Session, used: set[str], checkpoint_seq: int) -> Anchor
             pending.append(signed.key_id)
     result.segments.sort(key=lambda s: (s.first, s.last))
     return result
+
+
+def proving_checkpoints(session: Session, events: list[int], last: int) -> set[int]:
+    """Checkpoints inside runs of consecutive included events (``events`` sorted).
+
+    A chain line is only a claim; an included event is proven by a signed
+    checkpoint reached through events whose content is in the package. For
+    each run of consecutive included events, the run's last checkpoint proves
+    the run up to it (a checkpoint after an event left out proves nothing).
+    """
+    found: set[int] = set()
+    for first, end in _runs([seq for seq in events if seq <= last]):
+        seq = session.scalar(
+            select(func.max(AuditCheckpoint.seq)).where(
+                AuditCheckpoint.seq >= first, AuditCheckpoint.seq <= end
+            )
+        )
+        if seq is not None:
+            found.add(seq)
+    return found
+
+
+def _runs(seqs: list[int]) -> Iterator[tuple[int, int]]:
+    """``[1, 2, 3, 7, 8]`` -> ``(1, 3), (7, 8)``."""
+    start = previous = None
+    for seq in seqs:
+        if previous is not None and seq == previous + 1:
+            previous = seq
+            continue
+        if start is not None and previous is not None:
+            yield start, previous
+        start = previous = seq
+    if start is not None and previous is not None:
+        yield start, previous
 
 
 def chain_lines(session: Session, first: int, last: int, batch: int = 5000) -> Iterator[bytes]:

@@ -34,6 +34,7 @@ from eakte.export._collect import (
     chain_lines,
     event_bytes,
     iter_events,
+    proving_checkpoints,
 )
 from eakte.export._model import MessageHeader, PrimaryFile
 from eakte.export._report import ReportData, render_report
@@ -333,7 +334,7 @@ class _BagWriter:
     def _audit(self, session: Session, events: list[int], segments: list[Segment]) -> None:
         for event in iter_events(session, events):
             self.bag.add_bytes(layout.event_path(event.seq), event_bytes(event))
-        checkpoints: set[int] = set()
+        checkpoints = proving_checkpoints(session, events, segments[0].last)
         for segment in segments:
             path = layout.chain_path(segment.first, segment.last)
             if not self.bag.has(path):

@@ -348,6 +348,9 @@ def test_the_command(export_world: ExportWorld, tmp_path: Path) -> None:
     assert data["counts"]["versions"] == 7 and data["counts"]["files"] == 8
     assert out.is_file() and not out.with_name("pruefung.zip.part").exists()
     assert unpack(out, tmp_path).prozess_id == data["prozess_id"]
+    checked = CliRunner().invoke(main, ["verify", str(out)], env=env, catch_exceptions=False)
+    assert checked.exit_code == 0, checked.output  # offline verification finds nothing,
+    assert "audit-event-unproven" not in checked.output  # and every event reaches a checkpoint
 
     again = run("--akte", export_world.akte, "-o", str(out))
     assert again.exit_code != 0 and "exists already" in again.output
