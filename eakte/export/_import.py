@@ -45,7 +45,7 @@ from eakte.export._layout import EAKTE_NAMESPACE
 from eakte.export._model import CaseFileRecord, CaseRecord, DocumentRecord, HistoryEntry
 from eakte.models import Case, CaseFile, FilePlanItem, OrgUnit
 from eakte.records._context import Records
-from eakte.records._imported import ImportWriter, Outcome, importing
+from eakte.records._imported import ImportWriter, Outcome, importing, seal_keys
 from eakte.records._principal import Principal
 from eakte.signing._findings import Finding, Severity
 
@@ -139,7 +139,7 @@ def _import(
             from eakte.export._xdomea_read import read_message
 
             for key_id in fresh_keys:
-                writer.key_imported(key_id, now)
+                writer.trust_key(key_id, now)
             header, objects = read_message(message)
             run = _Run(writer, container, index)
             for record in objects:
@@ -159,6 +159,7 @@ def _import(
                 )
         if fresh_keys and not dry_run:
             trust_public_keys(records, fresh_keys, now)
+            seal_keys(records, principal, sorted(fresh_keys), source=container.prozess_id, at=now)
     return report
 
 

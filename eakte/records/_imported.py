@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from eakte.exceptions import InvalidReference, RecordsError
 from eakte.models import (
+    AuditEvent,
     Case,
     CaseFile,
     Document,
@@ -292,7 +293,7 @@ class ImportWriter:
         self.session.add(case_file)
         self.session.flush()
         self._append(
-            "casefile.imported",
+            "casefile.created",
             "casefile",
             id,
             {
@@ -303,6 +304,7 @@ class ImportWriter:
                 "created_at": created_at.isoformat(),
                 "created_by": created_by,
                 "closed_at": closed_at.isoformat() if closed_at else None,
+                "imported_from": self.source,
             },
         )
         self.log.outcomes.append(Outcome("casefile", id, reference, CREATED))
@@ -387,7 +389,7 @@ class ImportWriter:
         self.session.add(case)
         self.session.flush()
         self._append(
-            "case.imported",
+            "case.created",
             "case",
             id,
             {
@@ -398,6 +400,7 @@ class ImportWriter:
                 "created_by": created_by,
                 "closed_at": closed_at.isoformat() if closed_at else None,
                 "retention_until": retention_until.isoformat() if retention_until else None,
+                "imported_from": self.source,
             },
         )
         self.log.outcomes.append(Outcome("case", id, reference, CREATED))
@@ -461,7 +464,7 @@ class ImportWriter:
     def document_done(self, document: Document, extra: dict[str, Any] | None = None) -> None:
         """Audit the finished document under the keys ``eakte verify`` replays."""
         self._append(
-            "document.imported",
+            "document.created",
             "document",
             document.id,
             {
@@ -472,6 +475,7 @@ class ImportWriter:
                 "created_at": document.created_at.isoformat(),
                 "created_by": document.created_by,
                 "versions": document.version_count,
+                "imported_from": self.source,
                 **(extra or {}),
             },
         )
@@ -582,23 +586,13 @@ class ImportWriter:
         )
         self.log.history_events += 1
 
-    def key_imported(self, key_id: str, at: datetime) -> None:
-        """Record that this installation now trusts a package's key as a retired key.
-
-        The key folder follows after the commit (``trust_public_keys``): the
-        folder is what ``eakte verify`` and ``eakte show`` trust.
-        """
+    def trust_key(self, key_id: str, at: datetime) -> None:
+        """A package's key becomes a retired key here (its audit event: :func:`seal_keys`)."""
         if self.session.get(SigningKey, key_id) is not None:
             return
         pem = self.public_keys[key_id]
         self.session.add(SigningKey(key_id=key_id, public_pem=pem, created_at=at, retired_at=at))
         self.session.flush()
-        self._append(
-            "key.imported",
-            "signing_key",
-            key_id,
-            {"retired": key_id, "retired_at": at.isoformat(), "imported_from": self.source},
-        )
         self.log.outcomes.append(Outcome("key", key_id, key_id, CREATED))
 
     def completed(self, details: dict[str, Any]) -> None:
@@ -674,3 +668,35 @@ def importing(
                 raise _DryRunDone()
     except _DryRunDone:
         pass
+
+
+def seal_keys(
+    records: Records, principal: Principal, key_ids: list[str], *, source: str, at: datetime
+) -> None:
+    """Record each trusted package key by a ``key.imported`` event under its own checkpoint.
+
+    The event names the key as retired here; sealed at once by a signed
+    checkpoint, it anchors the key in packages exported later, as
+    ``key.rotated`` anchors a key this installation retired itself. Keys
+    recorded already are skipped, so a repeated import completes what an
+    interrupted one began.
+    """
+    for key_id in key_ids:
+        with records.transaction() as session:
+            recorded = session.scalar(
+                select(AuditEvent.seq).where(
+                    AuditEvent.action == "key.imported", AuditEvent.object_id == key_id
+                )
+            )
+            if recorded is not None:
+                continue
+            records.audit.append(
+                session,
+                actor=principal.actor,
+                action="key.imported",
+                object_type="signing_key",
+                object_id=key_id,
+                details={"retired": key_id, "retired_at": at.isoformat(), "imported_from": source},
+            )
+        with records.transaction() as session:
+            records.audit.checkpoint(session)
