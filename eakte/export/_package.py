@@ -115,7 +115,11 @@ def export_package(
 def _record_export(
     records: Records, principal: Principal, selection: Selection, scope: Scope, prozess_id: str
 ) -> tuple[int, int]:
-    """Append ``export.created`` (committed), then sign a checkpoint that covers it."""
+    """Append ``export.created`` (committed), then sign a checkpoint that covers it.
+
+    Confidential documents get a ``document.read`` event each in the same
+    transaction, as every other read of them does.
+    """
     counts = {
         "case_files": len(scope.case_files),
         "cases": len(scope.cases),
@@ -123,7 +127,20 @@ def _record_export(
         "versions": scope.versions,
         "content_bytes": scope.content_bytes,
     }
+    with records.reading() as session:
+        confidential = session.scalars(
+            select(Document.id).where(Document.confidential.is_(True)).order_by(Document.id)
+        ).all()
     with records.transaction() as session:
+        for document_id in (d for d in confidential if d in scope.documents):
+            records.audit.append(
+                session,
+                actor=principal.actor,
+                action="document.read",
+                object_type="document",
+                object_id=document_id,
+                details={"read": "export", "export": prozess_id},
+            )
         event = records.audit.append(
             session,
             actor=principal.actor,

@@ -233,6 +233,15 @@ def test_audit_events_chain_up_to_a_signed_checkpoint(
     assert event["object_id"] == export_world.new_key
     other_event = json.loads(got.read(layout.event_path(export_event.seq)))
     assert other_event["action"] == "export.created"
+    with records.reading() as session:  # the confidential Lageplan: its reading is recorded
+        (read,) = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "document.read",
+                AuditEvent.object_id == export_world.lageplan,
+            )
+        ).all()
+    assert json.loads(read.details) == {"read": "export", "export": got.prozess_id}
+    assert read.seq in audit["events"] and read.seq < export_event.seq
 
 
 def test_the_selection_takes_exactly_what_it_names(
