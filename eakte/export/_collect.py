@@ -228,7 +228,7 @@ def describe(action: str, details: dict[str, Any]) -> str:
     if action == "document.version_added":
         return f"Version {details.get('version', '?')} hinzugefügt"
     if action == "document.read" and details.get("read") == "export":
-        return f"Dokument exportiert (Prüfpaket {details.get('export', '')})".replace(" )", ")")
+        return "Dokument in ein Prüfpaket exportiert"
     if action == "document.filed":
         target = details.get("case") or details.get("case_file")
         return f"Abgelegt in {target}" if target else _WORDS[action]
