@@ -25,8 +25,20 @@ _DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.option(
     "--orgunit", multiple=True, metavar="CODE", help="The Akten and Posteingang of an org unit."
 )
-@click.option("--from", "date_from", type=_DAY, help="Documents created on or after this day.")
-@click.option("--to", "date_to", type=_DAY, help="Documents created on or before this day.")
+@click.option(
+    "--from",
+    "date_from",
+    type=_DAY,
+    metavar="YYYY-MM-DD",
+    help="Only documents created on or after this day (UTC).",
+)
+@click.option(
+    "--to",
+    "date_to",
+    type=_DAY,
+    metavar="YYYY-MM-DD",
+    help="Only documents created on or before this day (UTC).",
+)
 @click.option("--all", "everything", is_flag=True, help="All Akten and Posteingänge.")
 @click.option(
     "-o",
@@ -62,7 +74,9 @@ def export(
     eakte export --orgunit 32 --from 2026-01-01 --to 2026-06-30 -o ordnungsamt.zip
     eakte export --all --as pruefer -o alles.zip
 
-    Check a package with `eakte verify PACKAGE.zip` (offline).
+    --akte, --vorgang and --orgunit may be repeated; --from/--to narrow any
+    selection (alone: everything in that range). Exporting needs read access to
+    every object taken. Check a package with `eakte verify PACKAGE.zip` (offline).
     """
     if output.exists() and not force:
         raise RecordsError(f"{output} exists already. Choose another name or pass --force.")
