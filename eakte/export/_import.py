@@ -43,10 +43,13 @@ from eakte.export._import_package import (
 from eakte.export._import_source import EAKTE, Container, Progress, checked_uuid, open_container
 from eakte.export._layout import EAKTE_NAMESPACE
 from eakte.export._model import CaseFileRecord, CaseRecord, DocumentRecord, HistoryEntry
+from eakte.export._verify_package import verify_package
+from eakte.export._xdomea_read import read_message
 from eakte.models import Case, CaseFile, FilePlanItem, OrgUnit
 from eakte.records._context import Records
 from eakte.records._imported import ImportWriter, Outcome, importing, seal_keys
 from eakte.records._principal import Principal
+from eakte.records._references import PLAN_CODE
 from eakte.signing._findings import Finding, Severity
 
 IMPORT_PLAN = ("9999", "Übernommenes Schriftgut (Import)")
@@ -136,8 +139,6 @@ def _import(
                 dry_run=dry_run,
             ) as writer,
         ):
-            from eakte.export._xdomea_read import read_message
-
             for key_id in fresh_keys:
                 writer.trust_key(key_id, now)
             header, objects = read_message(message)
@@ -164,8 +165,6 @@ def _import(
 
 
 def _verify(path: Path) -> None:
-    from eakte.export._verify_package import verify_package
-
     result = verify_package(path)
     findings = [f for f in result.findings if f.severity is Severity.ERROR]
     if findings:
@@ -222,8 +221,6 @@ class _Run:
             self.document(document, case_file.orgunit, case_file, None)
 
     def _plan(self, record: CaseFileRecord) -> FilePlanItem:
-        from eakte.records._references import PLAN_CODE
-
         if PLAN_CODE.match(record.plan_code):
             return self.writer.plan_item(
                 record.plan_code, record.plan_title, record.retention_years, record.disposition

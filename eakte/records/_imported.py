@@ -97,8 +97,13 @@ class Outcome:
 @dataclass
 class ImportLog:
     outcomes: list[Outcome] = field(default_factory=list)
+    status: dict[str, str] = field(default_factory=dict)  # object id -> its outcome's status
     conflicts: list[str] = field(default_factory=list)
     history_events: int = 0
+
+    def add(self, outcome: Outcome) -> None:
+        self.outcomes.append(outcome)
+        self.status[outcome.id] = outcome.status
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -203,7 +208,7 @@ class ImportWriter:
             unit.id,
             {"code": code, "name": unit.name, "parent": root.code if root else None},
         )
-        self.log.outcomes.append(Outcome("orgunit", unit.id, code, CREATED))
+        self.log.add(Outcome("orgunit", unit.id, code, CREATED))
         return unit
 
     def plan_item(
@@ -227,14 +232,24 @@ class ImportWriter:
                 )
                 if ours != theirs
             ]
-            if differing and not any(o.id == item.id for o in self.log.outcomes):
+            if differing and item.id not in self.log.status:
                 note = "kept this installation's " + ", ".join(differing)
-                self.log.outcomes.append(Outcome("plan_item", item.id, code, PRESENT, note))
+                self.log.add(Outcome("plan_item", item.id, code, PRESENT, note))
             return item
+        return self._new_plan_item(code, title, retention_years, disposition)
+
+    def _new_plan_item(
+        self, code: str, title: str, retention_years: int | None, disposition: str
+    ) -> FilePlanItem:
+        """A new item; a missing parent gets a placeholder (its code, unlimited, B)."""
         require(self.session, self.principal, Permission.MANAGE_FILEPLAN)
         parent = code.rpartition(".")[0]
-        if parent:
-            self.plan_item(parent, f"Aktenplaneinheit {parent} (Import)", None, "B")
+        if (
+            parent
+            and self.session.scalar(select(FilePlanItem.id).where(FilePlanItem.code == parent))
+            is None
+        ):
+            self._new_plan_item(parent, f"Aktenplaneinheit {parent} (Import)", None, "B")
         item = _add_item(
             self.records,
             self.session,
@@ -244,7 +259,7 @@ class ImportWriter:
             retention_years,
             disposition if disposition in ("A", "B", "V") else "B",
         )
-        self.log.outcomes.append(Outcome("plan_item", item.id, code, CREATED))
+        self.log.add(Outcome("plan_item", item.id, code, CREATED))
         return item
 
     # -- case files and cases ---------------------------------------------------------
@@ -272,7 +287,7 @@ class ImportWriter:
                     f"the package has {reference} {title!r}."
                 )
                 return None
-            self.log.outcomes.append(Outcome("casefile", id, reference, PRESENT))
+            self.log.add(Outcome("casefile", id, reference, PRESENT))
             return existing
         if by_ref is not None:
             self._conflict(
@@ -307,7 +322,7 @@ class ImportWriter:
                 "imported_from": self.source,
             },
         )
-        self.log.outcomes.append(Outcome("casefile", id, reference, CREATED))
+        self.log.add(Outcome("casefile", id, reference, CREATED))
         return case_file
 
     def existing_case_file(self, id: str) -> CaseFile | None:
@@ -367,7 +382,7 @@ class ImportWriter:
                     f"the package has {reference} {title!r}."
                 )
                 return None
-            self.log.outcomes.append(Outcome("case", id, reference, PRESENT))
+            self.log.add(Outcome("case", id, reference, PRESENT))
             return existing
         other = self.session.scalar(select(Case).where(Case.reference == reference))
         if other is not None:
@@ -403,7 +418,7 @@ class ImportWriter:
                 "imported_from": self.source,
             },
         )
-        self.log.outcomes.append(Outcome("case", id, reference, CREATED))
+        self.log.add(Outcome("case", id, reference, CREATED))
         return case
 
     def _case_seq(self, case_file: CaseFile, reference: str) -> int:
@@ -479,10 +494,10 @@ class ImportWriter:
                 **(extra or {}),
             },
         )
-        self.log.outcomes.append(Outcome("document", document.id, document.title, CREATED))
+        self.log.add(Outcome("document", document.id, document.title, CREATED))
 
     def document_present(self, document_id: str, title: str) -> None:
-        self.log.outcomes.append(Outcome("document", document_id, title, PRESENT))
+        self.log.add(Outcome("document", document_id, title, PRESENT))
 
     def conflict(self, message: str) -> None:
         self._conflict(message)
@@ -593,7 +608,7 @@ class ImportWriter:
         pem = self.public_keys[key_id]
         self.session.add(SigningKey(key_id=key_id, public_pem=pem, created_at=at, retired_at=at))
         self.session.flush()
-        self.log.outcomes.append(Outcome("key", key_id, key_id, CREATED))
+        self.log.add(Outcome("key", key_id, key_id, CREATED))
 
     def completed(self, details: dict[str, Any]) -> None:
         self._append("import.completed", "import", self.source, details)
@@ -617,10 +632,10 @@ class ImportWriter:
 
     def is_new(self, id: str) -> bool:
         """Whether this import created the object (else it was here already)."""
-        return any(o.id == id and o.status == CREATED for o in self.log.outcomes)
+        return self.log.status.get(id) == CREATED
 
     def created_anything(self) -> bool:
-        return any(o.status == CREATED for o in self.log.outcomes)
+        return CREATED in self.log.status.values()
 
 
 def _check_length(what: str, value: str, limit: int) -> None:
