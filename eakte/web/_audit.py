@@ -110,7 +110,10 @@ def _render(template: str, **filters: str | None) -> tuple[str, int]:
             until=until,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
-            **{k: v or None for k, v in filters.items()},
+            actor=filters.get("actor") or None,
+            action=filters.get("action") or None,
+            object_type=filters.get("object_type") or None,
+            object_id=filters.get("object_id") or None,
         )
     args = {k: v for k, v in request.args.items() if k != "seite"}
     args.update(request.view_args or {})  # for the pager's links
