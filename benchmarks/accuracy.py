@@ -1,7 +1,8 @@
 """OCR and metadata accuracy on generated German letters (prints figures; not a test).
 
-Generates N letters (benchmarks/letters.py) in three scan qualities, OCRs every
-page as ingest does (``eakte.ocr.ocr_document``: OCRmyPDF, tesseract deu+eng, one
+Generates N letters (benchmarks/letters.py) in four scan qualities, OCRs every
+page as ingest does (``eakte.ocr.ocr_document``: OCRmyPDF, tesseract with the
+default of ``EAKTE_OCR_LANGUAGES`` or each of ``--languages``, one
 thread per page, pages in parallel, the page text in reading order; ``--plain``:
 pytesseract's ``image_to_string`` on the PNG instead, which lets tesseract guess
 the resolution the file does not state) and runs
@@ -11,10 +12,13 @@ whitespace normalised; and by line: each printed line looked up wherever OCR put
 it, so that reading a side-by-side block first or last is no character error),
 precision/recall of Aktenzeichen (exactly, and by ``reference_key``, which folds
 what OCR confuses: I/l/1, O/0) and of the document date,
-plus sender and document-type accuracy.
+plus sender and document-type accuracy, and two word figures: of the printed
+words with ä, ö, ü or ß, the share OCR read exactly (and how many it read with
+the letter's dots or ß lost, "Fläche" as "Flache"), and the same share for the
+English words some letters have.
 
     .venv/bin/python benchmarks/accuracy.py [--count 20] [--seed 1] [--keep DIR] [--plain]
-        [--diff LEVEL]
+        [--diff LEVEL] [--languages deu+eng deu]
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.letters import LEVELS, generate  # noqa: E402
+from eakte.config import Settings  # noqa: E402
 from eakte.extract import Facts, analyse, load_rules, reference_key  # noqa: E402
 
 os.environ["OMP_THREAD_LIMIT"] = "1"  # one tesseract thread per page; inherited by workers
@@ -92,20 +97,54 @@ def line_errors(lines: list[str], text: str) -> int:
     return sum(search_distance(normalised(line), flat) for line in lines if line.strip())
 
 
-def ocr(page: Path) -> str:
+_PUNCTUATION = ".,;:!?()[]\"'„“”‚‘’«»·–-/&"
+_UMLAUTS = set("äöüßÄÖÜ")
+_DOTS_LOST = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "Ä": "A", "Ö": "O", "Ü": "U"})
+
+
+def words(text: str) -> Counter[str]:
+    """The text's words without the punctuation around them, as a multiset."""
+    found = (word.strip(_PUNCTUATION) for word in text.split())
+    return Counter(word for word in found if word)
+
+
+class Words:
+    """Printed words of one kind, and how many of them OCR read exactly.
+
+    A word counts as read when the page's OCR text has it, as many times as it is
+    printed (a multiset: no alignment, so a word read wrong in one place and right
+    in another counts once)."""
+
+    def __init__(self) -> None:
+        self.printed = self.read = self.dots_lost = 0
+
+    def add(self, wanted: Counter[str], ocr_words: Counter[str]) -> None:
+        read = wanted & ocr_words
+        self.printed += wanted.total()
+        self.read += read.total()
+        for word, missed in (wanted - read).items():
+            folded = word.translate(_DOTS_LOST).replace("ß", "ss")
+            alternatives = {folded, word.translate(_DOTS_LOST), word.replace("ß", "B")}
+            self.dots_lost += min(missed, sum(ocr_words[w] for w in alternatives - {word}))
+
+    def share(self) -> str:
+        return f"{self.read / max(self.printed, 1):6.1%} of {self.printed:4}"
+
+
+def ocr(page: Path, languages: str) -> str:
     """The page's text as ingest gets it (one page, one tesseract thread)."""
     from eakte.ocr import ocr_document
 
     with tempfile.TemporaryDirectory() as workdir:
-        return ocr_document(page, "image", Path(workdir), languages="deu+eng", jobs=1).text
+        return ocr_document(page, "image", Path(workdir), languages=languages, jobs=1).text
 
 
-def ocr_plain(page: Path) -> str:
+def ocr_plain(page: Path, languages: str) -> str:
     import pytesseract
     from PIL import Image
 
     with Image.open(page) as image:
-        return str(pytesseract.image_to_string(image, lang="deu+eng"))
+        return str(pytesseract.image_to_string(image, lang=languages))
 
 
 class Tally:
@@ -142,15 +181,17 @@ class Tally:
 
 
 def _ocr_all(
-    folder: Path, truths: list[dict[str, Any]], workers: int, plain: bool
+    folder: Path, truths: list[dict[str, Any]], workers: int, plain: bool, languages: str
 ) -> dict[str, str]:
     pages = [page for truth in truths for level in LEVELS for page in truth["pages"][level]]
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         read = ocr_plain if plain else ocr
-        texts = dict(zip(pages, pool.map(read, [folder / p for p in pages]), strict=True))
+        paths = [folder / p for p in pages]
+        texts = dict(zip(pages, pool.map(read, paths, [languages] * len(paths)), strict=True))
     elapsed = time.perf_counter() - started
-    print(f"OCR: {len(pages)} pages in {elapsed:.1f} s ({elapsed / len(pages):.2f} s/page)")
+    print(f"OCR -l {languages}: {len(pages)} pages in {elapsed:.1f} s "
+          f"({elapsed / len(pages):.2f} s/page)")  # fmt: skip
     return texts
 
 
@@ -178,14 +219,20 @@ def report(folder: Path, truths: list[dict[str, Any]], texts: dict[str, str]) ->
     print(truth_tally.line("ground truth"))
     for level in LEVELS:
         tally, ordered, loose, length = Tally(), 0, 0, 0
+        umlaut, english = Words(), Words()
         for truth in truths:
             text = "\n".join(texts[page] for page in truth["pages"][level])
             ordered += levenshtein(normalised(text), normalised(truth["text"]))
             loose += line_errors(truth["lines"], text)
             length += len(normalised(truth["text"]))
             tally.add(analyse(text, rules), truth)
+            printed, read = words(truth["text"]), words(text)
+            umlaut.add(Counter({w: n for w, n in printed.items() if _UMLAUTS & set(w)}), read)
+            english.add(Counter(truth.get("english", [])), read)
         cer = f"CER {ordered / max(length, 1):6.2%}, by line {loose / max(length, 1):6.2%}"
         print(f"{tally.line(f'OCR {level}')} | {cer}")
+        print(f"{'':<14} words read exactly: with ä/ö/ü/ß {umlaut.share()} "
+              f"({umlaut.dots_lost} with dots or ß lost) | English {english.share()}")  # fmt: skip
 
 
 def main() -> None:
@@ -196,17 +243,25 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write letters and OCR text here")
     parser.add_argument("--plain", action="store_true", help="pytesseract, not the product")
     parser.add_argument("--diff", choices=LEVELS, help="print each page's differences")
+    parser.add_argument(
+        "--languages",
+        nargs="+",
+        default=[Settings.model_fields["ocr_languages"].default],
+        help="tesseract languages; several settings are measured on the same letters",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         truths = [json.loads(p.read_text("utf-8")) for p in generate(folder, args.count, args.seed)]
-        texts = _ocr_all(folder, truths, args.workers, args.plain)
-        if args.diff:
-            diff(truths, texts, args.diff)
-        if args.keep:
-            for page, text in texts.items():
-                (folder / page).with_suffix(".txt").write_text(text, encoding="utf-8")
-        report(folder, truths, texts)
+        for languages in args.languages:
+            texts = _ocr_all(folder, truths, args.workers, args.plain, languages)
+            if args.diff:
+                diff(truths, texts, args.diff)
+            if args.keep:
+                for page, text in texts.items():
+                    name = f"{Path(page).stem}.{languages}.txt"
+                    (folder / name).write_text(text, encoding="utf-8")
+            report(folder, truths, texts)
 
 
 if __name__ == "__main__":

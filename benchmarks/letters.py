@@ -4,10 +4,14 @@ Each letter has a letterhead or a private sender's address, the recipient in
 the address window, a date line in one of several layouts, a subject and often
 an Aktenzeichen in one of several formats, and a body full of distractors:
 deadlines, quoted dates, a receipt stamp, Kassenzeichen, invoice and customer
-numbers, IBAN, tax and phone numbers. ``letter_NNNN.json`` holds the ground
-truth; each letter is rendered at 300 dpi in grey in three qualities: clean,
-medium (±1° rotation, noise, light blur), heavy (±3°, stronger noise and blur,
-JPEG artefacts, speckles). Deterministic for a given seed.
+numbers, IBAN, tax and phone numbers; about half of the letters also have a
+sentence with English words (a company name, "Customer Service", a line in
+English), listed in the ground truth as ``english``. ``letter_NNNN.json`` holds
+the ground truth; each letter is rendered in four qualities: at 300 dpi in grey
+(the PNG states no resolution; ingest assumes 300 dpi) clean, medium (±1°
+rotation, noise, light blur) and heavy (±3°, stronger noise and blur, JPEG
+artefacts, speckles); and ``bw200``, what many scan stations deliver: 200 dpi,
+1 bit, ±0.5° (the PNG states 200 dpi). Deterministic for a given seed.
 
     .venv/bin/python benchmarks/letters.py OUT_DIR [--count 10] [--seed 1]
 """
@@ -28,7 +32,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian package fonts-dejavu-core
 FACES = {"sans": "DejaVuSans", "serif": "DejaVuSerif"}
 DPI, PAGE_MM = 300, (210, 297)
-LEVELS = ("clean", "medium", "heavy")
+LEVELS = ("clean", "medium", "heavy", "bw200")
 MONTHS = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
 SHORT_MONTHS = ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.",
                 "Nov.", "Dez."]  # fmt: skip
@@ -135,6 +139,22 @@ BODIES = {  # type -> (subjects, paragraphs); fields are filled in by _fields()
         "Öffnungszeiten ändern.",
         "Wir sind dann montags bis freitags von 8 bis 12 Uhr für Sie da."]),
 }  # fmt: skip
+#: Sentences with English words, as German letters have them; (sentence, its English words).
+ENGLISH = [
+    ("Please note: an English version of this letter is available on request.",
+     "Please note an English version of this letter is available on request"),
+    ("Für Rückfragen steht Ihnen unser Customer Service Team gerne zur Verfügung.",
+     "Customer Service Team"),
+    ("Die Software stellt Brightfield Software Solutions Ltd. aus Cambridge bereit.",
+     "Brightfield Software Solutions Ltd Cambridge"),
+    ("Kopie an: Green Energy Partners Ltd., Attention: Accounts Payable Department.",
+     "Green Energy Partners Ltd Attention Accounts Payable Department"),
+    ("Alle Unterlagen finden Sie auch in unserem Download Center unter Frequently Asked "
+     "Questions.", "Download Center Frequently Asked Questions"),
+    ("We kindly ask our international customers to quote the reference number in all "
+     "correspondence.", "We kindly ask our international customers to quote the reference "
+     "number in all correspondence"),
+]  # fmt: skip
 LINE_MM = {"head": 8.0, "body": 4.6, "bold": 4.6, "small": 3.4, "stamp": 5.2}
 STYLE_PT = {"head": (16, True), "body": (10, False), "bold": (10, True), "small": (7, False),
             "stamp": (11, True)}  # fmt: skip
@@ -243,7 +263,9 @@ def _fields(rng: random.Random, day: date, name: str) -> dict[str, str]:
     }  # fmt: skip
 
 
-def _body(rng: random.Random, letter: Letter, y: float, kind: str, refs: list[str]) -> None:
+def _body(
+    rng: random.Random, letter: Letter, y: float, kind: str, refs: list[str], english: str
+) -> None:
     subjects, paragraphs = BODIES[kind]
     values = _fields(rng, date.fromisoformat(str(letter.truth["document_date"] or "2024-06-03")),
                      str(letter.truth["sender"]))  # fmt: skip
@@ -254,6 +276,8 @@ def _body(rng: random.Random, letter: Letter, y: float, kind: str, refs: list[st
     lines = ["Sehr geehrte Damen und Herren,", ""]
     for paragraph in paragraphs:
         lines += [*textwrap.wrap(paragraph.format(**values), WRAP), ""]
+    if english:
+        lines += [*textwrap.wrap(english, WRAP), ""]
     if refs and rng.random() < 0.3:
         lines += [f"Bitte geben Sie bei Antwort stets das Aktenzeichen {refs[-1]} an.", ""]
     signer = str(letter.truth["sender"]) if letter.truth["sender_kind"] == "citizen" else (
@@ -270,8 +294,12 @@ def _footer(rng: random.Random, letter: Letter) -> None:
                f"Steuernummer {tax} · Telefon 0341 {phone}-0 · Fax 0341 {phone}-99")  # fmt: skip
 
 
-def compose(rng: random.Random) -> Letter:
-    """One letter: what is printed and where, and the ground truth."""
+def compose(rng: random.Random, extra: random.Random | None = None) -> Letter:
+    """One letter: what is printed and where, and the ground truth.
+
+    ``extra`` chooses the English sentence (none without it), apart from ``rng``
+    so that the rest of each letter stays as it was before there were any.
+    """
     kind = rng.choice(list(TYPES))
     sender_kind = rng.choice(TYPES[kind])
     letter = Letter()
@@ -289,12 +317,14 @@ def compose(rng: random.Random) -> Letter:
     letter.truth.update(type=kind, sender=name, sender_kind=sender_kind,
                         references=[ref for _, ref in refs],
                         document_date=day.isoformat() if with_date else None)  # fmt: skip
+    sentence, english = extra.choice(ENGLISH) if extra and extra.random() < 0.5 else ("", "")
+    letter.truth["english"] = english.split()
     on_top = printed if sender_kind != "citizen" else []
     if with_date:
         y = _info(rng, letter, city, day, on_top)
     else:
         y = letter.add(125, 60, "body", *(f"Az.: {ref}" for ref in on_top)) + 20
-    _body(rng, letter, y, kind, printed)
+    _body(rng, letter, y, kind, printed, sentence)
     if sender_kind != "citizen":
         _footer(rng, letter)
     return letter
@@ -339,9 +369,15 @@ def _speckles(page: Image.Image, rng: random.Random, count: int) -> Image.Image:
 
 
 def degrade(page: Image.Image, level: str, rng: random.Random) -> Image.Image:
-    """A scan of the page: clean, medium or heavy."""
+    """A scan of the page: clean, medium, heavy or bw200."""
     if level == "clean":
         return page
+    if level == "bw200":  # 1 bit at 200 dpi: a scanner's own threshold, no grey left
+        page = page.rotate(rng.uniform(-0.5, 0.5), resample=Image.Resampling.BICUBIC,
+                           fillcolor=255)  # fmt: skip
+        small = page.resize((round(page.size[0] * 200 / DPI), round(page.size[1] * 200 / DPI)),
+                            Image.Resampling.LANCZOS)  # fmt: skip
+        return _noise(small, rng, 10).point(lambda v: 255 if v > 140 else 0, mode="1")
     heavy = level == "heavy"
     angle = rng.uniform(-3, 3) if heavy else rng.uniform(-1, 1)
     page = page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
@@ -363,14 +399,15 @@ def generate(out_dir: Path, count: int, seed: int) -> list[Path]:
     written = []
     for n in range(count):
         rng = random.Random(f"{seed}-{n}")
-        letter = compose(rng)
+        letter = compose(rng, random.Random(f"{seed}-{n}-english"))
         page = render(letter, rng.choice(list(FACES)))
         stem = f"letter_{n + 1:04}"
         pages = {}
         for level in LEVELS:
             name = f"{stem}_{level}_1.png"
             scan = degrade(page.copy(), level, random.Random(f"{seed}-{n}-{level}"))
-            scan.save(out_dir / name, compress_level=1)
+            dpi = {"dpi": (200, 200)} if level == "bw200" else {}
+            scan.save(out_dir / name, compress_level=1, **dpi)
             pages[level] = [name]
         lines = [line for *_, block in letter.blocks for line in block]
         truth = {**letter.truth, "text": letter.text, "lines": lines, "pages": pages}
