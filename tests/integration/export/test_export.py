@@ -112,6 +112,15 @@ def test_the_package_is_a_valid_bag_with_a_schema_valid_message(
     assert "openssl pkeyutl -verify" in report and export_world.old_key in report
 
 
+def records_versions(records: Records, documents: set[str]) -> list[DocumentVersion]:
+    with records.reading() as session:
+        return list(
+            session.scalars(
+                select(DocumentVersion).where(DocumentVersion.document_id.in_(documents))
+            ).all()
+        )
+
+
 def got_id(world: ExportWorld, which: str) -> str:
     from eakte.models import CaseFile
 
@@ -124,8 +133,19 @@ def got_id(world: ExportWorld, which: str) -> str:
 
 def test_contents_and_proof_match_the_database(export_world: ExportWorld, tmp_path: Path) -> None:
     records = export_world.records
-    got = unpack(make_package(records, tmp_path, orgunit=["32"]), tmp_path)
+    seen: list[tuple[int, int]] = []
+    result = export_package(
+        records,
+        SYSTEM,
+        Selection.of(orgunit=["32"]),
+        tmp_path / "package.zip",
+        lambda done, total: seen.append((done, total)),
+    )
+    got = unpack(result.path, tmp_path)
     assert got.documents == export_world.documents_32
+    assert got.index["counts"] == result.counts and result.prozess_id == got.prozess_id
+    content = sum(v.size for v in records_versions(records, export_world.documents_32))
+    assert seen[-1] == (content, content)  # progress over the originals' bytes
     with records.reading() as session:
         pems = dict(session.execute(select(SigningKey.key_id, SigningKey.public_pem)).all())
         versions = session.scalars(
