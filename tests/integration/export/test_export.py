@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import select, update
 
+import eakte.export
 from eakte.cli import main
 from eakte.exceptions import NotFound, ObjectIntegrityError, PermissionDenied, RecordsError
 from eakte.export import Selection, export_package
@@ -31,7 +32,9 @@ from tests.conftest import TEST_PASSPHRASE
 from tests.integration.export.conftest import ExportWorld, make_package
 from tests.integration.storage.tamper import overwrite_raw
 
-OFFICIAL_XSD = Path(__file__).resolve().parents[3].parent / "shared/xdomea/xsd/3.0.0/xdomea.xsd"
+# the official xdomea 3.0.0 schema files as published, bundled unchanged with eakte
+# (tests/unit/export/test_bundled_schema.py compares them with the shared copy)
+OFFICIAL_XSD = Path(eakte.export.__file__).parent / "xsd" / "xdomea-3.0.0" / "xdomea.xsd"
 NS = {"xdomea": "urn:xoev-de:xdomea:schema:3.0.0"}
 
 
