@@ -23,6 +23,7 @@ from eakte.storage import ObjectKind
 # audit events of these objects become the imported objects' history
 HISTORY_TYPES = ("document", "casefile", "case", "workflow", "task")
 PDF = "application/pdf"
+EVENT_FIELDS = ("seq", "occurred_at", "actor", "action", "object_type", "object_id", "details")
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,10 @@ def load_index(container: Container) -> PackageIndex:
             created_at=str(package.get("created_at", "")),
             installation=str(package.get("installation", "")),
         )
-        for seq in sorted(int(s) for s in package["audit"]["events"]):
-            event = _event(container, seq)
+        included = sorted(int(s) for s in package["audit"]["events"])
+        links = _chain_links(container, package["audit"]["segments"], set(included))
+        for seq in included:
+            event = _event(container, seq, links)
             if event["object_type"] in HISTORY_TYPES:
                 moment = datetime.fromisoformat(event["occurred_at"])
                 index.events.setdefault((moment, event["actor"], event["action"]), []).append(event)
@@ -83,13 +86,33 @@ def load_index(container: Container) -> PackageIndex:
     return index
 
 
-def _event(container: Container, seq: int) -> dict[str, Any]:
-    """One included audit event as hashed, with its hash."""
+def _chain_links(
+    container: Container, segments: list[dict[str, Any]], wanted: set[int]
+) -> dict[int, list[str]]:
+    """seq -> [prev_hash, hash] of the included events, from the package's chain files."""
+    links: dict[int, list[str]] = {}
+    for segment in segments:
+        path = _layout.chain_path(int(segment["first"]), int(segment["last"]))
+        with container.open(container.member(_layout.relative_to_data(path))) as stream:
+            for line in stream:
+                seq, prev_hash, hash_ = line.decode("ascii").split()
+                if int(seq) in wanted:
+                    links[int(seq)] = [prev_hash, hash_]
+    return links
+
+
+def _event(container: Container, seq: int, links: dict[int, list[str]]) -> dict[str, Any]:
+    """One included audit event: its fields as the package has them, its chain link."""
     data = container.read_small(container.member(_layout.relative_to_data(_layout.event_path(seq))))
     event = json.loads(data)
-    if not isinstance(event, dict) or event.get("seq") != seq:
-        raise ValueError(f"audit event file {seq} is not event {seq}")
-    return {**event, "hash": sha256_hex(data)}
+    if not isinstance(event, dict) or event.get("seq") != seq or seq not in links:
+        raise ValueError(f"audit event file {seq} is not event {seq} of the chain")
+    prev_hash, hash_ = links[seq]
+    return {
+        **{name: event[name] for name in EVENT_FIELDS},
+        "prev_hash": prev_hash,
+        "hash": hash_,
+    }
 
 
 def take_history(index: PackageIndex, history: list[HistoryEntry]) -> list[dict[str, Any]]:
