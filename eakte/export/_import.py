@@ -27,20 +27,23 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from eakte.exceptions import RecordsError
-from eakte.export._import_foreign import content_hashes, import_new_versions
+from eakte.export._import_foreign import content_hashes, foreign_files, import_new_versions
 from eakte.export._import_keys import new_keys, trust_public_keys
 from eakte.export._import_package import (
     PackageIndex,
     import_signed_versions,
     load_index,
+    package_files,
     remaining_events,
     take_history,
 )
 from eakte.export._import_source import EAKTE, Container, Progress, checked_uuid, open_container
+from eakte.export._import_stage import FileStage
 from eakte.export._layout import EAKTE_NAMESPACE
 from eakte.export._model import CaseFileRecord, CaseRecord, DocumentRecord, HistoryEntry
 from eakte.export._verify_package import verify_package
@@ -98,69 +101,72 @@ def import_package(
 ) -> ImportReport:
     """Import the ZIP at ``path``; PackageRefused, ImportConflict or PackageError when not.
 
-    A foreign message is checked by a dry run first: its versions are signed
-    anew, and a signed manifest must never be stored for an import that then
-    fails (``eakte verify`` would take it for a deleted version).
+    The files are stored first, each streamed once; then one transaction
+    writes the records. A foreign message goes through that transaction as a
+    dry run first: its versions are signed anew, and a signed manifest must
+    never be stored for an import that then fails (``eakte verify`` would
+    take it for a deleted version).
     """
-    with open_container(path) as container:
-        foreign = container.kind != EAKTE
-    if foreign and not dry_run:
-        _import(records, principal, path, orgunit=orgunit, dry_run=True, progress=None)
-    return _import(records, principal, path, orgunit=orgunit, dry_run=dry_run, progress=progress)
-
-
-def _import(
-    records: Records,
-    principal: Principal,
-    path: Path,
-    *,
-    orgunit: str | None,
-    dry_run: bool,
-    progress: Progress | None,
-) -> ImportReport:
     with open_container(path, progress) as container:
         index: PackageIndex | None = None
-        public_keys: dict[str, str] = {}
         if container.kind == EAKTE:
             _verify(path)
             index = load_index(container)
-            public_keys = index.keys
-        fresh_keys = new_keys(records, public_keys)
-        now = datetime.now(UTC)
-        report = ImportReport(container.kind, container.prozess_id, dry_run)
-        with (
-            container.message_file() as message,
-            importing(
-                records,
-                principal,
-                source=container.prozess_id,
-                fallback_orgunit=orgunit,
-                public_keys=public_keys,
-                dry_run=dry_run,
-            ) as writer,
-        ):
-            for key_id in fresh_keys:
-                writer.trust_key(key_id, now)
-            header, objects = read_message(message)
-            run = _Run(writer, container, index)
-            for record in objects:
-                run.record(record)
-            for event in remaining_events(index) if index is not None else []:
-                writer.history(event["object_type"], event["object_id"], event)
-            report.outcomes = writer.log.outcomes
-            report.counts = writer.log.counts()
-            if writer.created_anything():
-                writer.completed(
-                    {
-                        "kind": container.kind,
-                        "sender": header.sender_institution,
-                        "message_created_at": header.created_at.isoformat(),
-                        "counts": report.counts,
-                    }
-                )
-        if fresh_keys and not dry_run:
-            trust_public_keys(records, fresh_keys, now)
-            seal_keys(records, principal, sorted(fresh_keys), source=container.prozess_id, at=now)
+        files = FileStage(container, None if dry_run else records.store)
+        with container.message_file() as message:
+            files.stage(read_message(message)[1], foreign_files if index is None else package_files)
+            run = partial(_transaction, records, principal, container, message, files)
+            if index is None and not dry_run:
+                run(None, orgunit=orgunit, dry_run=True)
+            return run(index, orgunit=orgunit, dry_run=dry_run)
+
+
+def _transaction(
+    records: Records,
+    principal: Principal,
+    container: Container,
+    message: Path,
+    files: FileStage,
+    index: PackageIndex | None,
+    *,
+    orgunit: str | None,
+    dry_run: bool,
+) -> ImportReport:
+    """The records of the message in one transaction (rolled back for a dry run)."""
+    public_keys = index.keys if index is not None else {}
+    fresh_keys = new_keys(records, public_keys)
+    now = datetime.now(UTC)
+    report = ImportReport(container.kind, container.prozess_id, dry_run)
+    with importing(
+        records,
+        principal,
+        source=container.prozess_id,
+        fallback_orgunit=orgunit,
+        public_keys=public_keys,
+        dry_run=dry_run,
+    ) as writer:
+        for key_id in fresh_keys:
+            writer.trust_key(key_id, now)
+        header, objects = read_message(message)
+        run = _Run(writer, container, files, index)
+        for record in objects:
+            run.record(record)
+        for event in remaining_events(index) if index is not None else []:
+            writer.history(event["object_type"], event["object_id"], event)
+        report.outcomes = writer.log.outcomes
+        report.counts = writer.log.counts()
+        if writer.created_anything():
+            writer.completed(
+                {
+                    "kind": container.kind,
+                    "sender": header.sender_institution,
+                    "message_created_at": header.created_at.isoformat(),
+                    "counts": report.counts,
+                }
+            )
+    if fresh_keys and not dry_run:
+        trust_public_keys(records, fresh_keys, now)
+        seal_keys(records, principal, sorted(fresh_keys), source=container.prozess_id, at=now)
     return report
 
 
@@ -174,9 +180,16 @@ def _verify(path: Path) -> None:
 class _Run:
     """Maps the message's objects onto the writer, one Schriftgutobjekt at a time."""
 
-    def __init__(self, writer: ImportWriter, container: Container, index: PackageIndex | None):
+    def __init__(
+        self,
+        writer: ImportWriter,
+        container: Container,
+        files: FileStage,
+        index: PackageIndex | None,
+    ) -> None:
         self.writer = writer
         self.container = container
+        self.files = files
         self.index = index
 
     def record(self, record: CaseFileRecord | CaseRecord | DocumentRecord) -> None:
@@ -298,9 +311,11 @@ class _Run:
             },
         )
         if self.index is not None:
-            text = import_signed_versions(self.writer, self.container, self.index, document)
+            text = import_signed_versions(
+                self.writer, self.container, self.files, self.index, document
+            )
         else:
-            text = import_new_versions(self.writer, self.container, record, document)
+            text = import_new_versions(self.writer, self.container, self.files, record, document)
         document.text = text
         self.writer.document_done(document)
         self._history("document", record.id, record.history)
@@ -311,7 +326,7 @@ class _Run:
             theirs = [v.manifest_sha256 for v in self.index.versions.get(record.id, [])]
             ours = [manifest for _, manifest in existing]
         else:
-            theirs = content_hashes(self.container, record)
+            theirs = content_hashes(self.files, record)
             ours = [content for content, _ in existing]
         if theirs == ours:
             self.writer.document_present(record.id, record.title)

@@ -9,11 +9,12 @@ processed again.
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
+from collections.abc import Iterator
 from typing import Any
 
 from eakte.export._import_source import Container, PackageError
+from eakte.export._import_stage import FileStage
 from eakte.export._model import DocumentRecord, PrimaryFile, VersionRecord
 from eakte.models import Document
 from eakte.records._documents import VersionInput
@@ -44,42 +45,49 @@ def media_type(primary: PrimaryFile) -> str:
     return guessed or OCTET
 
 
-def content_hashes(container: Container, record: DocumentRecord) -> list[str]:
-    """The SHA-256 of each version's original, streamed (to compare with what is here)."""
-    hashes = []
-    for version in sorted(record.versions, key=lambda v: v.number):
-        digest = hashlib.sha256()
-        with container.open(container.primary(_original(version, record.id).name)) as stream:
-            while chunk := stream.read(1024 * 1024):
-                digest.update(chunk)
-        hashes.append(digest.hexdigest())
-    return hashes
+def foreign_files(record: DocumentRecord) -> Iterator[tuple[str, ObjectKind, dict[str, str]]]:
+    """The files of a document's versions as the import uses them (for staging)."""
+    for version in record.versions:
+        original = _original(version, record.id)
+        meta = {"filename": original.original_name or original.name}
+        yield original.name, ObjectKind.CONTENT, {**meta, "media_type": media_type(original)}
+        pdfa = _pdfa(version)
+        if pdfa is not None:
+            yield pdfa.name, ObjectKind.RENDITION, {"media_type": "application/pdf"}
+
+
+def content_hashes(files: FileStage, record: DocumentRecord) -> list[str]:
+    """The SHA-256 of each version's original (to compare with what is here)."""
+    return [
+        files.put(name, kind, meta).sha256
+        for name, kind, meta in foreign_files(record)
+        if kind is ObjectKind.CONTENT
+    ]
 
 
 def import_new_versions(
-    writer: ImportWriter, container: Container, record: DocumentRecord, document: Document
+    writer: ImportWriter,
+    container: Container,
+    files: FileStage,
+    record: DocumentRecord,
+    document: Document,
 ) -> str:
-    """Store and sign every version; the text of the newest text version."""
+    """Sign every version (its files are stored already); the text of the newest text file."""
     text = ""
     if not record.versions:
         raise PackageError(f"Document {record.id} has no version with a file.")
     for version in sorted(record.versions, key=lambda v: v.number):
         original = _original(version, record.id)
         kind = media_type(original)
-        member = container.primary(original.name)
-        with container.open(member) as stream:
-            stored = writer.put(
-                ObjectKind.CONTENT,
-                stream,
-                {"filename": original.original_name or original.name, "media_type": kind},
-            )
+        meta = {"filename": original.original_name or original.name, "media_type": kind}
+        stored = files.put(original.name, ObjectKind.CONTENT, meta)
         renditions: dict[str, str] = {}
         pdfa = _pdfa(version)
         if pdfa is not None:
-            with container.open(container.primary(pdfa.name)) as stream:
-                meta = {"media_type": "application/pdf"}
-                renditions["pdfa"] = writer.put(ObjectKind.RENDITION, stream, meta).sha256
+            pdf = {"media_type": "application/pdf"}
+            renditions["pdfa"] = files.put(pdfa.name, ObjectKind.RENDITION, pdf).sha256
         if kind.startswith("text/") and stored.size <= MAX_TEXT:
+            member = container.primary(original.name)
             version_text = container.read_small(member).decode("utf-8", errors="replace")
             renditions["text"] = writer.put_bytes(ObjectKind.RENDITION, version_text.encode())
             text = version_text

@@ -8,13 +8,15 @@ manifests against their signatures, keys against their ids.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from eakte.export import _layout
 from eakte.export._import_source import Container, PackageError, checked_uuid
-from eakte.export._model import HistoryEntry
+from eakte.export._import_stage import FileStage
+from eakte.export._model import DocumentRecord, HistoryEntry
 from eakte.models import Document
 from eakte.records._imported import ImportWriter
 from eakte.signing import parse_manifest, sha256_hex
@@ -136,8 +138,23 @@ def remaining_events(index: PackageIndex) -> list[dict[str, Any]]:
     return rest
 
 
+def package_files(record: DocumentRecord) -> Iterator[tuple[str, ObjectKind, dict[str, str]]]:
+    """The files of a document's versions as the message names them (for staging)."""
+    for version in record.versions:
+        for primary in version.files:
+            if primary.role == "pdfa":
+                yield primary.name, ObjectKind.RENDITION, {"media_type": PDF}
+            else:
+                meta = {"filename": primary.original_name, "media_type": primary.media_type}
+                yield primary.name, ObjectKind.CONTENT, meta
+
+
 def import_signed_versions(
-    writer: ImportWriter, container: Container, index: PackageIndex, document: Document
+    writer: ImportWriter,
+    container: Container,
+    files: FileStage,
+    index: PackageIndex,
+    document: Document,
 ) -> str:
     """Every version of the document with its original signed manifest; the newest text."""
     text = ""
@@ -145,34 +162,28 @@ def import_signed_versions(
     if not versions:
         raise PackageError(f"The package lists no versions of document {document.id}.")
     for version in versions:
+        subject = f"Document {document.id} version {version.number}"
         manifest_bytes = _read(container, _layout.manifest_path(document.id, version.number))
         if sha256_hex(manifest_bytes) != version.manifest_sha256:
-            raise PackageError(
-                f"Document {document.id} version {version.number}: manifest altered."
-            )
+            raise PackageError(f"{subject}: the manifest was altered.")
         manifest = parse_manifest(manifest_bytes)
         renditions: dict[str, str] = manifest["renditions"]
         unknown = set(renditions) - {"pdfa", "text"}
         if unknown:
-            raise PackageError(f"Document {document.id}: unknown renditions {sorted(unknown)}.")
-        _store(
-            writer,
-            container,
-            version.original,
-            ObjectKind.CONTENT,
-            manifest["content_sha256"],
-            {"filename": manifest["filename"], "media_type": manifest["media_type"]},
-        )
+            raise PackageError(f"{subject}: unknown renditions {sorted(unknown)}.")
+        meta = {"filename": manifest["filename"], "media_type": manifest["media_type"]}
+        stored = {files.put(version.original, ObjectKind.CONTENT, meta).sha256}
         if "pdfa" in renditions:
             if version.pdfa is None:
-                raise PackageError(f"Document {document.id}: the PDF/A rendition is missing.")
-            meta = {"media_type": PDF}
-            _store(writer, container, version.pdfa, ObjectKind.RENDITION, renditions["pdfa"], meta)
+                raise PackageError(f"{subject}: the PDF/A rendition is missing.")
+            stored.add(files.put(version.pdfa, ObjectKind.RENDITION, {"media_type": PDF}).sha256)
         if "text" in renditions:
             data = _read(container, _layout.text_path(document.id, version.number))
-            if writer.put_bytes(ObjectKind.RENDITION, data) != renditions["text"]:
-                raise PackageError(f"Document {document.id}: text rendition altered.")
+            stored.add(writer.put_bytes(ObjectKind.RENDITION, data))
             text = data.decode("utf-8", errors="replace")
+        expected = {manifest["content_sha256"], *renditions.values()}
+        if stored != expected:
+            raise PackageError(f"{subject}: the files do not match the signed manifest.")
         signature = _read(container, _layout.signature_record_path(document.id, version.number))
         writer.signed_version(document, manifest_bytes, signature)
     return text
@@ -180,17 +191,3 @@ def import_signed_versions(
 
 def _read(container: Container, path: str) -> bytes:
     return container.read_small(container.member(_layout.relative_to_data(path)))
-
-
-def _store(
-    writer: ImportWriter,
-    container: Container,
-    name: str,
-    kind: ObjectKind,
-    expected: str,
-    metadata: dict[str, str],
-) -> None:
-    with container.open(container.primary(name)) as stream:
-        stored = writer.put(kind, stream, metadata)
-    if stored.sha256 != expected:
-        raise PackageError(f"The file {name} does not match its signed manifest.")

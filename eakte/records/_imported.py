@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,7 +52,6 @@ from eakte.records._references import (
 from eakte.signing import parse_manifest, parse_signature_record, sha256_hex
 from eakte.signing._keys import verify_signature
 from eakte.storage import ObjectKind, StoredObject
-from eakte.storage._base import copy_hashing, object_key
 
 PRESENT = "present"
 CREATED = "created"
@@ -141,16 +140,7 @@ class ImportWriter:
         self._root: OrgUnit | None = None
         self._root_known = False
 
-    # -- objects stored before their rows -------------------------------------------
-
-    def put(
-        self, kind: ObjectKind, stream: BinaryIO, metadata: dict[str, str] | None = None
-    ) -> StoredObject:
-        """Store a stream (streamed); in a dry run only hash it."""
-        if not self.dry_run:
-            return self.records.store.put(kind, stream, metadata=metadata)
-        digest = copy_hashing(stream)
-        return StoredObject(kind, digest.sha256, digest.size, object_key(kind, digest.sha256), True)
+    # -- small objects (files are stored before the transaction) --------------------
 
     def put_bytes(self, kind: ObjectKind, data: bytes) -> str:
         if not self.dry_run:
