@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import shutil
+import tracemalloc
 import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -252,6 +254,27 @@ def test_import_needs_file_plan_and_write_rights(
     report = import_package(records, reg, package, orgunit="32")
     assert statuses(report)["document"] == {"created"}
     assert verify_store(records).ok
+
+
+@needs_example
+def test_big_files_are_streamed(records: Records, demo: DemoResult, tmp_path: Path) -> None:
+    """48 MB of content pass through with a few MB of Python memory."""
+    package = container(tmp_path / "in", name="gross.bin")
+    xml = (EXAMPLE / MESSAGE).read_bytes().replace(PRIMARY.encode(), b"gross.bin")
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr(MESSAGE, xml)
+        with archive.open("gross.bin", "w", force_zip64=True) as out:
+            for _ in range(48):
+                out.write(os.urandom(1024 * 1024))
+    tracemalloc.start()
+    try:
+        import_package(records, SYSTEM, package, orgunit="32")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024, peak
+    (version,) = document_report(records, SYSTEM, DOCUMENT_ID)["versions"]
+    assert version["size"] == 48 * 1024 * 1024
 
 
 def test_neither_package_nor_container(records: Records, tmp_path: Path) -> None:
