@@ -22,10 +22,10 @@ Importing the same package again changes nothing and reports every object as
 conflict, and then nothing at all is imported. A document that gained
 versions since an earlier import is such a conflict too (no merging).
 
-The audit log records the import as this installation's own steps, each with
-``imported_from`` (the ProzessID): ``orgunit.created``,
-``fileplan.item_created``, ``casefile.created``, ``case.created``,
-``document.created``, ``document.version_added``; the old history as
+The audit log records the import as this installation's own steps:
+``orgunit.created``, ``fileplan.item_created``, ``casefile.created``,
+``case.created``, ``document.created``, ``document.version_added`` (all but
+the file plan's with ``imported_from``, the ProzessID); the old history as
 ``history.imported`` events whose ``original`` keeps seq, time, actor,
 action, details and hash; one ``import.completed``; and per trusted package
 key a ``key.imported`` event, sealed at once by its own signed checkpoint so

@@ -196,7 +196,12 @@ class ImportWriter:
             "orgunit.created",
             "orgunit",
             unit.id,
-            {"code": code, "name": unit.name, "parent": root.code if root else None},
+            {
+                "code": code,
+                "name": unit.name,
+                "parent": root.code if root else None,
+                "imported_from": self.source,
+            },
         )
         self.log.add(Outcome("orgunit", unit.id, code, CREATED))
         return unit
