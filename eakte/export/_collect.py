@@ -308,7 +308,8 @@ class Anchoring:
 def anchor_keys(session: Session, used: set[str], checkpoint_seq: int) -> Anchoring:
     """Anchor every key in ``used`` to the checkpoint at ``checkpoint_seq``.
 
-    An older key K is anchored by the ``key.rotated`` event that retired it:
+    An older key K is anchored by the ``key.rotated`` event that retired it (or,
+    for a key that came with an imported package, its ``key.imported`` event):
     that event and the chain from it to the next checkpoint go into the
     package; the key that signed that checkpoint is anchored in turn.
     """
@@ -318,12 +319,15 @@ def anchor_keys(session: Session, used: set[str], checkpoint_seq: int) -> Anchor
     retired_by: dict[str, int] = {}
     for event in session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.action == "key.rotated", AuditEvent.seq <= checkpoint_seq)
+        .where(
+            AuditEvent.action.in_(("key.rotated", "key.imported")),
+            AuditEvent.seq <= checkpoint_seq,
+        )
         .order_by(AuditEvent.seq)
     ):
-        retired = _details(event).get("retired")
-        if isinstance(retired, str):
-            retired_by.setdefault(retired, event.seq)
+        named = _details(event).get("retired") if event.action == "key.rotated" else event.object_id
+        if isinstance(named, str):
+            retired_by.setdefault(named, event.seq)
     result = Anchoring(checkpoint.key_id, set(used) | {checkpoint.key_id}, set(), [])
     anchored = {checkpoint.key_id}
     pending = sorted(set(used) - anchored)

@@ -34,7 +34,7 @@ _CHECKPOINTS = layout.checkpoint_path(0).rsplit("/", 1)[0]
 _CHECKPOINT = re.compile(re.escape(_CHECKPOINTS) + r"/(\d{10})\.json")
 _CHAIN_LINE = re.compile(r"(\d+) ([0-9a-f]{64}) ([0-9a-f]{64})")
 _EVENT_FIELDS = ("seq", "occurred_at", "actor", "action", "object_type", "object_id", "details")
-KEY_EVENTS = ("key.created", "key.rotated")
+KEY_EVENTS = ("key.created", "key.rotated", "key.imported")
 
 
 @dataclass(frozen=True)
