@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eakte.models._base import Base, UTCDateTime
@@ -35,6 +35,8 @@ class AuditEvent(Base):
     details: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly as hashed
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # 1: hash over all fields incl. prev_hash; 2: hash of prev_hash + content digest
+    hash_format: Mapped[int] = mapped_column(Integer, default=2, server_default=text("1"))
 
 
 class AuditHead(Base):

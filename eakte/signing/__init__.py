@@ -5,7 +5,15 @@ to the database inside the caller's transaction. Signatures are
 Ed25519 over canonical JSON bytes, checkable offline with ``openssl``.
 """
 
-from eakte.signing._audit import GENESIS_HASH, AuditLog, checkpoint_record, event_hash
+from eakte.signing._audit import (
+    GENESIS_HASH,
+    HASH_FORMAT,
+    AuditLog,
+    checkpoint_record,
+    event_content,
+    event_hash,
+    link_hash,
+)
 from eakte.signing._canonical import canonical_json, sha256_hex
 from eakte.signing._findings import Finding, Severity
 from eakte.signing._keys import KeyRing, PublicKeyInfo, key_id_for, verify_signature
@@ -22,6 +30,9 @@ from eakte.signing._passphrase import load_passphrase, open_keyring
 
 __all__ = [
     "GENESIS_HASH",
+    "HASH_FORMAT",
+    "event_content",
+    "link_hash",
     "AuditLog",
     "Finding",
     "Severity",

@@ -8,6 +8,7 @@ a unique constraint on ``prev_hash`` backs this up in the schema itself.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,43 @@ APPENDED = "eakte.audit_appended"  # session.info flag: this transaction appende
 CHECKPOINT_FORMAT = "eakte-audit-checkpoint/1"
 
 
+HASH_FORMAT = 2  # how new events are hashed (see event_hash)
+
+
+def event_content(
+    *,
+    seq: int,
+    occurred_at: str,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: str,
+) -> bytes:
+    """The canonical JSON of an event's own fields (details as its JSON text)."""
+    return canonical_json(
+        {
+            "seq": seq,
+            "occurred_at": occurred_at,
+            "actor": actor,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "details": details,
+        }
+    )
+
+
+def link_hash(prev_hash: str, content_sha256: str) -> str:
+    """Format 2: the event hash joins the previous hash and the content's SHA-256.
+
+    It is the SHA-256 of the two hex strings, each followed by a newline, so an
+    auditor recomputes it with ``printf '%s\\n%s\\n' PREV DIGEST | sha256sum``, and
+    an export can prove the chain through events whose content it leaves out.
+    """
+    return sha256_hex(f"{prev_hash}\n{content_sha256}\n".encode("ascii"))
+
+
 def event_hash(
     *,
     seq: int,
@@ -35,21 +73,40 @@ def event_hash(
     object_id: str,
     details: str,
     prev_hash: str,
+    hash_format: int = HASH_FORMAT,
 ) -> str:
-    """SHA-256 over the canonical JSON of the event's fields (details as its JSON text)."""
-    return sha256_hex(
-        canonical_json(
-            {
-                "seq": seq,
-                "occurred_at": occurred_at,
-                "actor": actor,
-                "action": action,
-                "object_type": object_type,
-                "object_id": object_id,
-                "details": details,
-                "prev_hash": prev_hash,
-            }
-        )
+    """The hash of an event in its chain.
+
+    Format 1 (the first events of installations made before format 2): SHA-256
+    over the canonical JSON of all fields including ``prev_hash``. Format 2:
+    :func:`link_hash` of ``prev_hash`` and the SHA-256 of :func:`event_content`.
+    """
+    content = event_content(
+        seq=seq,
+        occurred_at=occurred_at,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        details=details,
+    )
+    if hash_format == 1:
+        fields = json.loads(content)
+        return sha256_hex(canonical_json({**fields, "prev_hash": prev_hash}))
+    if hash_format == 2:
+        return link_hash(prev_hash, sha256_hex(content))
+    raise ValueError(f"unknown audit hash format {hash_format!r}")
+
+
+def content_of(event: AuditEvent) -> bytes:
+    return event_content(
+        seq=event.seq,
+        occurred_at=event.occurred_at,
+        actor=event.actor,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        details=event.details,
     )
 
 
@@ -63,6 +120,7 @@ def hash_of(event: AuditEvent) -> str:
         object_id=event.object_id,
         details=event.details,
         prev_hash=event.prev_hash,
+        hash_format=event.hash_format,
     )
 
 
@@ -115,6 +173,7 @@ class AuditLog:
             object_id=object_id,
             details=canonical_json(details or {}).decode(),
             prev_hash=head.hash,
+            hash_format=HASH_FORMAT,
         )
         event.hash = hash_of(event)
         session.add(event)

@@ -163,6 +163,15 @@ def test_edited_audit_event(filled: tuple[Records, list[DocumentVersion]]) -> No
     assert codes(records) == {"audit-event-altered"}
 
 
+def test_audit_event_claiming_the_old_hash_format(
+    filled: tuple[Records, list[DocumentVersion]],
+) -> None:
+    records, _ = filled
+    with records.transaction() as session:
+        session.execute(update(AuditEvent).where(AuditEvent.seq == 3).values(hash_format=1))
+    assert codes(records) == {"audit-event-altered"}
+
+
 def test_deleted_audit_event_in_the_middle(filled: tuple[Records, list[DocumentVersion]]) -> None:
     records, _ = filled
     with records.transaction() as session:
