@@ -5,6 +5,8 @@ session forgets it once it has been yielded. The audit events that become
 history are remembered by number (they go into the package in full), and so
 are the keys that signed the versions. :func:`anchor_keys` finds the
 ``key.rotated`` events that tie older keys to the package's signed checkpoint.
+:func:`event_bytes` and :func:`chain_lines` give an event's file and its chain
+segments' lines in the event's audit hash format (see ``eakte.signing``).
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ from eakte.models import (
     WorkflowInstance,
     WorkflowTask,
 )
-from eakte.signing import canonical_json
+from eakte.signing import canonical_json, sha256_hex
+from eakte.signing._audit import content_of
 
 # Writes a version's files into the package and describes them.
 VersionSink = Callable[[Document, DocumentVersion], list[PrimaryFile]]
@@ -243,19 +246,15 @@ def describe(action: str, details: dict[str, Any]) -> str:
 
 
 def event_bytes(event: AuditEvent) -> bytes:
-    """The exact bytes the event's hash covers (``sha256sum`` of them is its hash)."""
-    return canonical_json(
-        {
-            "seq": event.seq,
-            "occurred_at": event.occurred_at,
-            "actor": event.actor,
-            "action": event.action,
-            "object_type": event.object_type,
-            "object_id": event.object_id,
-            "details": event.details,
-            "prev_hash": event.prev_hash,
-        }
-    )
+    """An included event's file.
+
+    Format 2: the event's content (``sha256sum`` of it is the digest on its
+    chain line). Format 1: all fields including ``prev_hash``, the exact
+    bytes its hash covers (``sha256sum`` of them is its hash).
+    """
+    if event.hash_format == 1:
+        return canonical_json({**json.loads(content_of(event)), "prev_hash": event.prev_hash})
+    return content_of(event)
 
 
 def _details(event: AuditEvent) -> dict[str, Any]:
@@ -354,16 +353,24 @@ def anchor_keys(session: Session, used: set[str], checkpoint_seq: int) -> Anchor
     return result
 
 
-def proving_checkpoints(session: Session, events: list[int], last: int) -> set[int]:
-    """Checkpoints inside runs of consecutive included events (``events`` sorted).
+def proving_checkpoints(
+    session: Session, events: list[int], legacy: set[int], last: int
+) -> set[int]:
+    """Checkpoints that prove runs of included events ending at a format-1 event.
 
-    A chain line is only a claim; an included event is proven by a signed
-    checkpoint reached through events whose content is in the package. For
-    each run of consecutive included events, the run's last checkpoint proves
-    the run up to it (a checkpoint after an event left out proves nothing).
+    ``events`` are the included events (sorted), ``legacy`` those of them in
+    hash format 1. A format-2 chain line proves itself (its hash is recomputed
+    from ``prev_hash`` and the content digest), and the log never goes back
+    from format 2 to 1, so after a run ending at a format-2 event every line
+    up to the segment's own checkpoint proves itself. After a run that ends at
+    a format-1 event the next line may be a left-out format-1 event, only a
+    claim: such a run's last checkpoint goes into the package too (one after
+    that event would prove nothing). Packages of format-2 events need none.
     """
     found: set[int] = set()
     for first, end in _runs([seq for seq in events if seq <= last]):
+        if end not in legacy:
+            continue
         seq = session.scalar(
             select(func.max(AuditCheckpoint.seq)).where(
                 AuditCheckpoint.seq >= first, AuditCheckpoint.seq <= end
@@ -389,19 +396,30 @@ def _runs(seqs: list[int]) -> Iterator[tuple[int, int]]:
 
 
 def chain_lines(session: Session, first: int, last: int, batch: int = 5000) -> Iterator[bytes]:
-    """``<seq> <prev_hash> <hash>\\n`` for every event first..last, a batch at a time."""
+    """``<seq> <format> <prev_hash> <digest> <hash>\\n`` for every event first..last.
+
+    ``digest`` is the SHA-256 of a format-2 event's content (so anybody can
+    recompute its hash from the line alone) and ``-`` for a format-1 event.
+    Read a batch at a time.
+    """
     start = first
     while start <= last:
-        rows = session.execute(
-            select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash)
+        rows = session.scalars(
+            select(AuditEvent)
             .where(AuditEvent.seq >= start, AuditEvent.seq <= last)
             .order_by(AuditEvent.seq)
             .limit(batch)
         ).all()
         if not rows:
             return
-        yield "".join(f"{r.seq} {r.prev_hash} {r.hash}\n" for r in rows).encode("ascii")
+        yield "".join(map(_chain_line, rows)).encode("ascii")
         start = rows[-1].seq + 1
+        session.expunge_all()
+
+
+def _chain_line(event: AuditEvent) -> str:
+    digest = "-" if event.hash_format == 1 else sha256_hex(content_of(event))
+    return f"{event.seq} {event.hash_format} {event.prev_hash} {digest} {event.hash}\n"
 
 
 def iter_events(session: Session, seqs: list[int], batch: int = 500) -> Iterator[AuditEvent]:

@@ -27,9 +27,10 @@ The audit log records the import as this installation's own steps:
 ``case.created``, ``document.created``, ``document.version_added`` (all but
 the file plan's with ``imported_from``, the ProzessID); the old history as
 ``history.imported`` events whose ``original`` keeps seq, time, actor,
-action, details and hash; one ``import.completed``; and per trusted package
-key a ``key.imported`` event, sealed at once by its own signed checkpoint so
-that later exports can anchor the key.
+action, details, prev_hash, hash and hash format (so the original hash can be
+recomputed); one ``import.completed``; and per trusted package key a
+``key.imported`` event, sealed at once by its own signed checkpoint so that
+later exports can anchor the key.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from eakte.export import _layout
 from eakte.export._import_source import Container, PackageError, checked_uuid
 from eakte.export._import_stage import FileStage
 from eakte.export._model import DocumentRecord, HistoryEntry
+from eakte.export._verify_events import ChainLine, parse_chain_line
 from eakte.models import Document
 from eakte.records._imported import ImportWriter
 from eakte.signing import parse_manifest, sha256_hex
@@ -90,30 +91,36 @@ def load_index(container: Container) -> PackageIndex:
 
 def _chain_links(
     container: Container, segments: list[dict[str, Any]], wanted: set[int]
-) -> dict[int, list[str]]:
-    """seq -> [prev_hash, hash] of the included events, from the package's chain files."""
-    links: dict[int, list[str]] = {}
+) -> dict[int, ChainLine]:
+    """The chain lines of the included events, from the package's chain files."""
+    links: dict[int, ChainLine] = {}
     for segment in segments:
         path = _layout.chain_path(int(segment["first"]), int(segment["last"]))
         with container.open(container.member(_layout.relative_to_data(path))) as stream:
-            for line in stream:
-                seq, prev_hash, hash_ = line.decode("ascii").split()
-                if int(seq) in wanted:
-                    links[int(seq)] = [prev_hash, hash_]
+            for raw in stream:
+                line = parse_chain_line(raw.decode("ascii").rstrip("\n"))
+                if line.seq in wanted:
+                    links[line.seq] = line
     return links
 
 
-def _event(container: Container, seq: int, links: dict[int, list[str]]) -> dict[str, Any]:
-    """One included audit event: its fields as the package has them, its chain link."""
+def _event(container: Container, seq: int, links: dict[int, ChainLine]) -> dict[str, Any]:
+    """One included audit event: its fields as the package has them, its chain link.
+
+    The file holds the event's content (hash format 2) or all its fields with
+    ``prev_hash`` (format 1); ``prev_hash``, ``hash`` and the format come from
+    the chain line, so the original hash can be recomputed from what is kept.
+    """
     data = container.read_small(container.member(_layout.relative_to_data(_layout.event_path(seq))))
     event = json.loads(data)
     if not isinstance(event, dict) or event.get("seq") != seq or seq not in links:
         raise ValueError(f"audit event file {seq} is not event {seq} of the chain")
-    prev_hash, hash_ = links[seq]
+    line = links[seq]
     return {
         **{name: event[name] for name in EVENT_FIELDS},
-        "prev_hash": prev_hash,
-        "hash": hash_,
+        "prev_hash": line.prev_hash,
+        "hash": line.hash,
+        "hash_format": line.format,
     }
 
 

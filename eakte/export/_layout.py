@@ -103,10 +103,12 @@ def key_path(key_id: str) -> str:
 
 
 def event_path(seq: int) -> str:
+    """An included event: its content (format 2), or all fields with ``prev_hash`` (format 1)."""
     return f"{DATA}/eakte/audit/events/{seq:010d}.json"
 
 
 def chain_path(first: int, last: int) -> str:
+    """Lines ``<seq> <format> <prev_hash> <digest> <hash>`` (digest ``-`` for format 1)."""
     return f"{DATA}/eakte/audit/chain-{first:010d}-{last:010d}.txt"
 
 

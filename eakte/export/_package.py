@@ -349,9 +349,13 @@ class _BagWriter:
             self.progress(self.copied, self.scope.content_bytes)
 
     def _audit(self, session: Session, events: list[int], segments: list[Segment]) -> None:
+        """Event files, the segments' chain files (streamed) and their checkpoints."""
+        legacy: set[int] = set()  # included events in hash format 1
         for event in iter_events(session, events):
             self.bag.add_bytes(layout.event_path(event.seq), event_bytes(event))
-        checkpoints = proving_checkpoints(session, events, segments[0].last)
+            if event.hash_format == 1:
+                legacy.add(event.seq)
+        checkpoints = proving_checkpoints(session, events, legacy, segments[0].last)
         for segment in segments:
             path = layout.chain_path(segment.first, segment.last)
             if not self.bag.has(path):

@@ -1,11 +1,14 @@
 """The package's audit segments against its signed checkpoints, and which keys are anchored.
 
-A chain line ``<seq> <prev_hash> <hash>`` is only a claim. An included
-event is *proven* when a checkpoint signed by an anchored key covers it
-through events whose bodies are all in the package (each recomputed hash
-linking to the next event's ``prev_hash``): only then could its content not
-have been rewritten together with the chain lines. Events whose link to a
-checkpoint runs through events without bodies are reported as unproven.
+Every chain line that proves itself links an event to the next: a format-2
+line (``<seq> 2 <prev_hash> <digest> <hash>``) whenever its hash is
+``link_hash(prev_hash, digest)``, included or not; a format-1 line only when
+its event is included and its file hashes to the line. An included event is
+*proven* when such lines lead from it to a checkpoint signed by an anchored
+key: only then could its content not have been rewritten together with the
+chain lines. With format 2 that holds for every consistent event; only
+left-out format-1 events (from before format 2) leave included events before
+them unproven, which is reported as a warning.
 
 The trust anchor is the key of the main segment's final checkpoint; older
 keys are anchored by proven ``key.rotated`` (and ``key.created``) events.
@@ -20,36 +23,25 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from eakte.export import _layout as layout
 from eakte.export._verify_bag import READ_ERRORS, Bag, error, warning
+from eakte.export._verify_events import (
+    LINE_SHAPE,
+    ChainLine,
+    Event,
+    parse_chain_line,
+    read_events,
+)
 from eakte.export._verify_index import PackageIndex, Segment
-from eakte.signing._audit import CHECKPOINT_FORMAT, GENESIS_HASH
+from eakte.signing._audit import CHECKPOINT_FORMAT, GENESIS_HASH, link_hash
 from eakte.signing._canonical import canonical_json
 from eakte.signing._findings import Finding
 from eakte.signing._keys import verify_signature
 
 _CHECKPOINTS = layout.checkpoint_path(0).rsplit("/", 1)[0]
 _CHECKPOINT = re.compile(re.escape(_CHECKPOINTS) + r"/(\d{10})\.json")
-_CHAIN_LINE = re.compile(r"(\d+) ([0-9a-f]{64}) ([0-9a-f]{64})")
-_EVENT_FIELDS = ("seq", "occurred_at", "actor", "action", "object_type", "object_id", "details")
 KEY_EVENTS = ("key.created", "key.rotated", "key.imported")
-
-
-@dataclass(frozen=True)
-class Event:
-    """An included event whose file bytes hash to its chain line."""
-
-    seq: int
-    hash: str
-    prev_hash: str
-    occurred_at: str
-    actor: str
-    action: str
-    object_type: str
-    object_id: str
-    details: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -76,10 +68,11 @@ def check_audit(
     findings: list[Finding] = []
     facts = AuditFacts()
     facts.checkpoints = _read_checkpoints(bag, keys, findings)
-    bodies = _read_events(bag, index, findings)
+    bodies = read_events(bag, index, findings)
     walk = _ChainWalk(bodies, facts.checkpoints)
     for segment in index.segments:
         findings.extend(walk.segment(bag, segment))
+    findings.extend(walk.formats())
     for seq in sorted(set(bodies) - walk.in_chain):
         findings.append(
             error("audit-event-outside-chain", f"audit event {seq}", "No chain line covers it.")
@@ -140,38 +133,8 @@ def _read_checkpoints(
     return checkpoints
 
 
-def _read_events(bag: Bag, index: PackageIndex, findings: list[Finding]) -> dict[int, Event]:
-    events: dict[int, Event] = {}
-    for seq in index.events:
-        path, subject = layout.event_path(seq), f"audit event {seq}"
-        try:
-            data = bag.read(path)
-        except KeyError:
-            findings.append(error("audit-event-missing", subject, "The event file is missing."))
-            continue
-        except ValueError as exc:
-            findings.append(error("audit-event-altered", subject, f"{exc}."))
-            continue
-        try:
-            raw = json.loads(data)
-            details = json.loads(raw["details"])
-            if raw["seq"] != seq or not isinstance(details, dict):
-                raise ValueError("its seq or details do not fit")
-            fields = {name: raw[name] for name in _EVENT_FIELDS}
-        except (ValueError, TypeError, KeyError) as exc:
-            findings.append(error("audit-event-altered", subject, f"Not a readable event: {exc}."))
-            continue
-        sha = bag.sha256(path)
-        if sha is None or not all(isinstance(v, str) for k, v in fields.items() if k != "seq"):
-            findings.append(error("audit-event-altered", subject, "Not a readable event."))
-            continue
-        fields["details"] = details
-        events[seq] = Event(hash=sha, prev_hash=str(raw.get("prev_hash")), **fields)
-    return events
-
-
 class _ChainWalk:
-    """Streams the chain files; remembers, per consistent event, the end of its run."""
+    """Streams the chain files; remembers, per consistent event, the end of its proven run."""
 
     def __init__(self, bodies: Mapping[int, Event], checkpoints: Mapping[int, Checkpoint]) -> None:
         self.bodies = bodies
@@ -182,6 +145,8 @@ class _ChainWalk:
         self.matched: set[int] = set()
         self.contradicted: set[int] = set()
         self.hashes: dict[int, str] = {}  # line hash of every event or checkpoint seq
+        self.last_format_1: int | None = None
+        self.first_format_2: int | None = None
 
     def segment(self, bag: Bag, segment: Segment) -> Iterator[Finding]:
         path = layout.chain_path(segment.first, segment.last)
@@ -193,21 +158,25 @@ class _ChainWalk:
         try:
             with bag.open(path) as stream:
                 for number, raw in enumerate(stream, start=1):
-                    match = _CHAIN_LINE.fullmatch(raw.decode("ascii", "replace").rstrip("\n"))
-                    if match is None:
-                        yield error("audit-chain-malformed", f"{path} line {number}", "Unreadable.")
+                    try:
+                        line = parse_chain_line(raw.decode("ascii", "replace").rstrip("\n"))
+                    except ValueError as exc:
+                        yield error(
+                            "audit-chain-malformed",
+                            f"{path} line {number}",
+                            f"Not a chain line {LINE_SHAPE}: {exc}.",
+                        )
                         return
-                    seq, line_prev, line_hash = int(match[1]), match[2], match[3]
-                    if seq != expected or (prev is not None and line_prev != prev):
+                    if line.seq != expected or (prev is not None and line.prev_hash != prev):
                         yield error(
                             "audit-chain-broken",
-                            f"audit event {seq}",
+                            f"audit event {line.seq}",
                             f"The chain line does not follow event {expected - 1}.",
                         )
                         self._close(run, expected - 1)
-                        expected = seq
-                    yield from self._line(seq, line_prev, line_hash, run)
-                    expected, prev = seq + 1, line_hash
+                        expected = line.seq
+                    yield from self._line(line, run)
+                    expected, prev = line.seq + 1, line.hash
         except READ_ERRORS as exc:
             yield error("zip-member-unreadable", path, f"Cannot be read: {exc}.")
         self._close(run, expected - 1)
@@ -222,30 +191,41 @@ class _ChainWalk:
                 f"No signed checkpoint at its last event {segment.last}.",
             )
 
-    def _line(self, seq: int, prev: str, sha: str, run: list[int]) -> Iterator[Finding]:
-        subject = f"audit event {seq}"
-        if seq in self.hashes and self.hashes[seq] != sha:
+    def _line(self, line: ChainLine, run: list[int]) -> Iterator[Finding]:
+        seq, subject = line.seq, f"audit event {line.seq}"
+        self._note_format(line)
+        if seq in self.hashes and self.hashes[seq] != line.hash:
             yield error("audit-chain-contradicted", subject, "Two chain files disagree here.")
         body = self.bodies.get(seq)
         if body is not None or seq in self.checkpoints:
-            self.hashes[seq] = sha
+            self.hashes[seq] = line.hash
+        # the line's hash follows from the line itself (format 2) ...
+        proves = line.digest is not None and link_hash(line.prev_hash, line.digest) == line.hash
+        if line.format == 2 and not proves:
+            yield error(
+                "audit-chain-broken",
+                subject,
+                "The line's hash is not the hash of its prev_hash and content digest.",
+            )
         if body is not None:
             self.in_chain.add(seq)
-            if body.hash != sha or body.prev_hash != prev:
+            if not body.matches(line):
                 yield error(
                     "audit-event-altered",
                     subject,
                     "The event's content does not match its hash in the audit chain.",
                 )
-                body = None
+                proves = False
             else:
                 self.consistent.add(seq)
-                run.append(seq)
-        if body is None:
+                proves = proves or line.format == 1  # ... or from the included event
+                if proves:
+                    run.append(seq)
+        if not proves:
             self._close(run, seq - 1)
         checkpoint = self.checkpoints.get(seq)
         if checkpoint is not None:
-            if checkpoint.head_hash == sha:
+            if checkpoint.head_hash == line.hash:
                 self.matched.add(seq)
             else:
                 self.contradicted.add(seq)
@@ -254,6 +234,23 @@ class _ChainWalk:
                     subject,
                     "The signed checkpoint records a different chain at this event.",
                 )
+
+    def _note_format(self, line: ChainLine) -> None:
+        if line.format == 1:
+            self.last_format_1 = max(line.seq, self.last_format_1 or 0)
+        elif self.first_format_2 is None or line.seq < self.first_format_2:
+            self.first_format_2 = line.seq
+
+    def formats(self) -> Iterator[Finding]:
+        """eakte never hashes an event in format 1 after one in format 2."""
+        old, new = self.last_format_1, self.first_format_2
+        if old is not None and new is not None and old > new:
+            yield error(
+                "audit-chain-broken",
+                f"audit event {old}",
+                f"Its chain line claims hash format 1, but event {new} before it already has "
+                "format 2: events are never hashed in the old format again.",
+            )
 
     def _close(self, run: list[int], end: int) -> None:
         for seq in run:
@@ -317,9 +314,10 @@ def _anchor(facts: AuditFacts, index: PackageIndex, walk: _ChainWalk) -> Iterato
         yield warning(
             "audit-event-unproven",
             "audit events",
-            f"{len(unproven)} of {len(facts.events)} included events reach a signed checkpoint "
-            f"only through events without their content in the package (events "
-            f"{_ranges(unproven)}); their content rests on the chain lines alone.",
+            f"{len(unproven)} of {len(facts.events)} included events (events "
+            f"{_ranges(unproven)}) are not linked to a signed checkpoint by chain lines that "
+            "can be recomputed: a left-out event in the old hash format 1 (or a broken line) "
+            "lies between; their content rests on the chain lines alone.",
         )
 
 

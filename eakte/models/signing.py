@@ -22,7 +22,7 @@ class SigningKey(Base):
 
 
 class AuditEvent(Base):
-    """One append-only audit event; ``hash`` covers all fields and ``prev_hash``."""
+    """One append-only audit event; ``hash`` links ``prev_hash`` and the event's fields."""
 
     __tablename__ = "audit_events"
 

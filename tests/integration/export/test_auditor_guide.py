@@ -42,7 +42,7 @@ PDFA = '"pdfa"'
 VERSION_CHAIN = '"previous_manifest_sha256"'
 FINGERPRINT = "tail -c 32"
 CHECKPOINT = "-sigfile data/eakte/audit/checkpoints/"
-CHAIN = "while read -r seq prev hash"
+CHAIN = "while read -r seq format prev digest hash"
 OLD_KEY = '"action":"key.rotated"'
 PER_SEGMENT = (CHECKPOINT, CHAIN, "envelope.json")  # Step 6, run once per chain file
 SHELL = {"cd", "echo", "printf", "exit", "[", "if", "fi", "while", "done"}  # POSIX sh itself
@@ -307,6 +307,22 @@ def _edit_event(bag: Path, v: dict[str, str]) -> None:
     _edit(bag / f"data/eakte/audit/events/{v['<FIRST>']}.json", b'"actor":"', b'"actor":"x')
 
 
+def _edit_event_and_chain(bag: Path, v: dict[str, str]) -> None:
+    """The event edited and its own and every following line of the chain file rewritten
+    to follow it (new digest, new hashes), as an attacker would."""
+    event = bag / f"data/eakte/audit/events/{v['<FIRST>']}.json"
+    _edit(event, b'"actor":"', b'"actor":"x')
+    chain = bag / f"data/eakte/audit/chain-{v['<FIRST>']}-{v['<LAST>']}.txt"
+    lines = [line.split(" ") for line in chain.read_text(encoding="ascii").splitlines()]
+    lines[0][3] = hashlib.sha256(event.read_bytes()).hexdigest()
+    for before, line in zip([None, *lines], lines, strict=False):
+        assert line[1] == "2"
+        if before is not None:
+            line[2] = before[4]
+        line[4] = hashlib.sha256(f"{line[2]}\n{line[3]}\n".encode()).hexdigest()
+    chain.write_text("".join(" ".join(line) + "\n" for line in lines), encoding="ascii")
+
+
 def _edit_checkpoint(bag: Path, v: dict[str, str]) -> None:
     path = bag / f"data/eakte/audit/checkpoints/{v['<LAST>']}.json"
     _edit(path, b'"head_hash":"', b'"head_hash":"0')
@@ -329,6 +345,8 @@ TAMPERING: dict[str, tuple[Tamper, bool, set[str]]] = {
     # <KEY> is the anchor too, so the checkpoint no longer verifies either
     "re-signed with a foreign key": (_foreign_key, True, {FINGERPRINT, CHECKPOINT}),
     "audit event edited": (_edit_event, True, {CHAIN}),
+    # the signed checkpoint's head_hash is the one thing that cannot be rewritten
+    "audit event edited with all following chain lines": (_edit_event_and_chain, True, {CHAIN}),
     "checkpoint edited": (_edit_checkpoint, True, {CHECKPOINT, CHAIN}),
     "key.rotated event removed": (_drop_key_event, True, {OLD_KEY}),
 }

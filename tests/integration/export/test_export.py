@@ -26,7 +26,7 @@ from eakte.export import Selection, export_package
 from eakte.export import _layout as layout
 from eakte.models import AuditCheckpoint, AuditEvent, Document, DocumentVersion, SigningKey
 from eakte.records import SYSTEM, Records
-from eakte.signing import verify_signature
+from eakte.signing import link_hash, verify_signature
 from eakte.storage import ObjectKind
 from tests.conftest import TEST_PASSPHRASE
 from tests.integration.export.conftest import ExportWorld, make_package
@@ -226,6 +226,7 @@ def test_audit_events_chain_up_to_a_signed_checkpoint(
                 AuditEvent.object_id.in_({export_world.letter, export_world.scan})
             )
         ).all()
+        stored = {r.seq: r.hash for r in session.execute(select(AuditEvent.seq, AuditEvent.hash))}
     assert export_event.seq in audit["events"] and rotation.seq in audit["events"]
     assert set(object_events) <= set(audit["events"])
     main, *key_segments = audit["segments"]
@@ -235,17 +236,20 @@ def test_audit_events_chain_up_to_a_signed_checkpoint(
 
     for segment in audit["segments"]:
         lines = got.read(layout.chain_path(segment["first"], segment["last"])).decode()
-        rows = [line.split(" ") for line in lines.splitlines()]
+        rows = [line.split(" ") for line in lines.splitlines()]  # seq format prev digest hash
         assert [int(r[0]) for r in rows] == list(range(segment["first"], segment["last"] + 1))
         for before, after in zip(rows, rows[1:], strict=False):
-            assert after[1] == before[2]  # each line names the hash of the one before
-        hashes = {int(r[0]): r[2] for r in rows}
+            assert after[2] == before[4]  # each line names the hash of the one before
+        for row in rows:  # format 2: the hash follows from the line, the stored one
+            assert row[1] == "2" and row[4] == link_hash(row[2], row[3])
+            assert row[4] == stored[int(row[0])]
+        digests = {int(r[0]): r[3] for r in rows}
         for seq in audit["events"]:
-            if seq in hashes:
-                assert sha256(got.read(layout.event_path(seq))) == hashes[seq]
+            if seq in digests:  # an event file is the content its line's digest names
+                assert sha256(got.read(layout.event_path(seq))) == digests[seq]
         record = got.read(layout.checkpoint_path(segment["last"]))
         signed = json.loads(record)
-        assert signed["seq"] == segment["last"] and signed["head_hash"] == rows[-1][2]
+        assert signed["seq"] == segment["last"] and signed["head_hash"] == rows[-1][4]
         envelope = json.loads(got.read(layout.checkpoint_envelope_path(segment["last"])))
         assert envelope["checkpoint"].encode() == record
         signature = got.read(layout.checkpoint_sig_path(segment["last"]))

@@ -21,11 +21,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import select
 
 from eakte.cli import main
 from eakte.config import load_settings
 from eakte.exceptions import PermissionDenied
 from eakte.export._import import ImportReport, PackageRefused, import_package
+from eakte.export._import_package import EVENT_FIELDS
 from eakte.export._import_source import PackageError
 from eakte.export._model import CaseFileRecord, CaseRecord, DocumentRecord, HistoryEntry
 from eakte.export._xdomea_read import XdomeaError, read_message
@@ -44,6 +46,7 @@ from eakte.records import (
 )
 from eakte.records._demo import DemoResult, load_demo
 from eakte.records._imported import ImportConflict
+from eakte.signing import event_hash
 from eakte.storage import ObjectKind
 from tests.conftest import TEST_PASSPHRASE
 from tests.integration.export.conftest import PASSWORD, ExportWorld, make_package
@@ -417,6 +420,7 @@ def test_round_trip_keeps_records_metadata_and_hashes(
     assert report.kind == "eakte-package"
     assert "present" not in {o.status for o in report.outcomes}
     assert verify_store(target_records).ok, verify_store(target_records).findings
+    _originals_recompute_their_hashes(export_records, target_records)
 
     shown = document_report(target_records, SYSTEM, report_document(report))
     assert all(v["signature_valid"] for v in shown["versions"])
@@ -440,6 +444,25 @@ def test_round_trip_keeps_records_metadata_and_hashes(
     # the first installation's keys are anchored in the new chain by their key.imported events
     findings = [f for f in verify_package(second).findings if f.severity.value == "error"]
     assert findings == []
+
+
+def _originals_recompute_their_hashes(source: Records, target: Records) -> None:
+    """Each history.imported event keeps what recomputes the event's hash in the source."""
+    with source.reading() as session:
+        hashes = {r.seq: r.hash for r in session.execute(select(AuditEvent.seq, AuditEvent.hash))}
+    with target.reading() as session:
+        details = session.scalars(
+            select(AuditEvent.details).where(AuditEvent.action == "history.imported")
+        ).all()
+    originals = [json.loads(d)["original"] for d in details]
+    assert originals and {o["hash_format"] for o in originals} == {2}
+    for original in originals:
+        recomputed = event_hash(
+            **{name: original[name] for name in EVENT_FIELDS},
+            prev_hash=original["prev_hash"],
+            hash_format=original["hash_format"],
+        )
+        assert recomputed == original["hash"] == hashes[original["seq"]]
 
 
 def test_own_export_is_present_already(export_records: Records, tmp_path: Path) -> None:
