@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eakte import __version__
@@ -41,7 +41,15 @@ from eakte.export._report import ReportData, render_report
 from eakte.export._select import Scope, Selection, resolve
 from eakte.export._xdomea_write import write_message
 from eakte.export._zipbag import ZipBag
-from eakte.models import AuditCheckpoint, Document, DocumentVersion, OrgUnit, SigningKey
+from eakte.models import (
+    AuditCheckpoint,
+    AuditEvent,
+    AuditHead,
+    Document,
+    DocumentVersion,
+    OrgUnit,
+    SigningKey,
+)
 from eakte.records import Principal, Records
 from eakte.signing import canonical_json
 from eakte.storage import ObjectKind
@@ -141,13 +149,22 @@ def _record_export(
                 object_id=document_id,
                 details={"read": "export", "export": prozess_id},
             )
+        # where hash format 2 began, signed: a package cannot pass later events off as
+        # format 1 (whose left-out events cannot be recomputed) to hide an edit
+        format_2_from = session.scalar(
+            select(func.min(AuditEvent.seq)).where(AuditEvent.hash_format == 2)
+        ) or (session.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0) + 1
         event = records.audit.append(
             session,
             actor=principal.actor,
             action="export.created",
             object_type="export",
             object_id=prozess_id,
-            details={"selection": selection.as_dict(), "counts": counts},
+            details={
+                "selection": selection.as_dict(),
+                "counts": counts,
+                "hash_format_2_from": format_2_from,
+            },
         )
         export_seq = event.seq
     with records.transaction() as session:

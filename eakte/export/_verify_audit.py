@@ -60,6 +60,7 @@ class AuditFacts:
     anchor: str | None = None
     anchored: dict[str, str] = field(default_factory=dict)  # key_id -> how it is anchored
     retired_at: dict[str, str] = field(default_factory=dict)  # key_id -> ISO time
+    last_format_1: int | None = None  # the last chain line that claims hash format 1
 
 
 def check_audit(
@@ -73,6 +74,7 @@ def check_audit(
     for segment in index.segments:
         findings.extend(walk.segment(bag, segment))
     findings.extend(walk.formats())
+    facts.last_format_1 = walk.last_format_1
     for seq in sorted(set(bodies) - walk.in_chain):
         findings.append(
             error("audit-event-outside-chain", f"audit event {seq}", "No chain line covers it.")

@@ -116,6 +116,15 @@ def check_export_event(bag: Bag, index: PackageIndex, facts: AuditFacts) -> Iter
             subject,
             "No signed checkpoint of an anchored key covers the export.created event.",
         )
+    since = event.details.get("hash_format_2_from")
+    old = facts.last_format_1
+    if event.seq in facts.proven and isinstance(since, int) and old is not None and old >= since:
+        yield error(
+            "audit-format-downgraded",
+            f"audit event {old}",
+            f"Its chain line claims hash format 1, but the signed export event says every event "
+            f"from {since} on has format 2: the line was rewritten to hide a change.",
+        )
     actual = {
         "documents": len(index.documents),
         "versions": sum(len(d.versions) for d in index.documents),

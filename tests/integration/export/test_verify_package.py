@@ -451,6 +451,38 @@ def test_sparse_checkpoints_prove_every_event(exported: Exported, tmp_path: Path
     assert "anchor-missing" in codes(report)
 
 
+def test_lines_passed_off_as_hash_format_1(exported: Exported, tmp_path: Path) -> None:
+    """Format-1 lines of left-out events cannot be recomputed: an attacker edits an
+    included event and relabels it and the left-out event after it as format 1 (keeping
+    that one's hash), so the chain still reaches the signed checkpoint. The signed export
+    event says where format 2 began, which unmasks the relabelled lines."""
+    relabelled: list[int] = []
+
+    def downgrade(files: Files) -> None:
+        included = set(exported_index(files)["audit"]["events"])
+        for path in [p for p in files if p.startswith("data/eakte/audit/chain-")]:
+            lines = [line.split(" ") for line in files[path].decode().splitlines()]
+            for n, line in enumerate(lines[:-1]):
+                seq = int(line[0])
+                if seq in included and int(lines[n + 1][0]) not in included and not relabelled:
+                    event = json.loads(files[layout.event_path(seq)])
+                    details = json.loads(event["details"])
+                    details["title"] = "Etwas ganz anderes"
+                    event["details"] = canonical_json(details).decode()
+                    data = canonical_json({**event, "prev_hash": line[2]})  # format-1 bytes
+                    files[layout.event_path(seq)] = data
+                    line[1], line[3], line[4] = "1", "-", sha256_hex(data)
+                    after = lines[n + 1]
+                    after[1], after[2], after[3] = "1", line[4], "-"  # keeps its hash
+                    relabelled.extend([seq, int(after[0])])
+            files[path] = "".join(" ".join(line) + "\n" for line in lines).encode()
+
+    report = verify_package(rewrite(partial(exported), tmp_path / "p.zip", downgrade, True))
+    assert relabelled, "no included event followed by a left-out one"
+    assert f"audit event {relabelled[1]}" in subjects(report, "audit-format-downgraded")
+    assert not report.ok
+
+
 def partial(exported: Exported) -> Exported:
     """The package of the Akte only, in the shape rewrite() takes."""
     return Exported(exported.world, exported.akte, _root(exported.akte), exported.akte)
