@@ -133,6 +133,12 @@ class Settings(BaseSettings):
     max_zip_ratio: int = Field(
         100, ge=1, description="Largest accepted unpacked/packed ratio of ZIP-based files."
     )
+    package_max_gb: float = Field(
+        64.0,
+        gt=0,
+        description="Largest total unpacked size (GiB) of an auditor package or import "
+        "container; eakte verify PACKAGE reads the same variable (--max-gb).",
+    )
     extract_rules_file: Path | None = Field(
         None, description="YAML file with extraction rules (reference patterns, document types)."
     )
