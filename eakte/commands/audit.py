@@ -172,6 +172,9 @@ def table_rows(rows: list[AuditEntry]) -> list[list[str]]:
 
 def write_table(rows: list[AuditEntry], more: bool) -> None:
     """Rich on a terminal, plain aligned columns otherwise."""
+    if not rows:
+        click.echo("No audit events match.")
+        return
     header = ["Seq", "Time (Berlin)", "Actor", "Action", "Object", "Details"]
     cells = table_rows(rows)
     if sys.stdout.isatty():
@@ -187,9 +190,7 @@ def write_table(rows: list[AuditEntry], more: bool) -> None:
         for row in [header, *cells]:
             line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
             click.echo(f"{line}  {row[-1]}".rstrip())
-    if not rows:
-        click.echo("No audit events match.")
-    elif more:
+    if more:
         click.echo(f"The newest {len(rows)} events; more match (--limit N, --csv or --json).")
 
 
