@@ -11,6 +11,7 @@ import click
 
 from eakte import records
 from eakte.cli import AppContext, pass_app, print_json
+from eakte.export._limits import DEFAULT_MAX_GB, max_total_bytes
 from eakte.export._verify_bag import Progress
 from eakte.signing._findings import Finding, Severity
 
@@ -35,6 +36,15 @@ FINDINGS_EXIT_CODE = 10
     help="With PACKAGE: a public key (PEM file) or key id the package's trust anchor must "
     "be. Repeatable.",
 )
+@click.option(
+    "--max-gb",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_MAX_GB,
+    show_default=True,
+    envvar="EAKTE_PACKAGE_MAX_GB",
+    help="With PACKAGE: the most GiB its files may unpack to (also EAKTE_PACKAGE_MAX_GB); "
+    "a larger package is refused before anything is hashed.",
+)
 @pass_app
 def verify(
     app: AppContext,
@@ -42,6 +52,7 @@ def verify(
     as_json: bool,
     quick: bool,
     trusted_keys: tuple[str, ...],
+    max_gb: float,
 ) -> None:
     """Verify every version (content, manifest, signature, chain) and the audit log.
 
@@ -55,7 +66,7 @@ def verify(
     if package is not None:
         if quick:
             raise click.UsageError("--quick applies to the store, not to a PACKAGE.")
-        ok = _verify_package(package, trusted_keys, as_json)
+        ok = _verify_package(package, trusted_keys, as_json, max_total_bytes(max_gb))
     elif trusted_keys:
         raise click.UsageError("--trusted-key needs a PACKAGE.")
     else:
@@ -79,24 +90,27 @@ def _verify_store(app: AppContext, quick: bool, as_json: bool) -> bool:
     return report.ok
 
 
-def _verify_package(package: Path, trusted_keys: tuple[str, ...], as_json: bool) -> bool:
+def _verify_package(
+    package: Path, trusted_keys: tuple[str, ...], as_json: bool, max_total: int
+) -> bool:
     """Offline: nothing here may touch ``app`` (settings, database, object store)."""
     from eakte.export._verify_package import verify_package
 
     keys = [_read_key(value) for value in trusted_keys]
     with _progress_bar(enabled=not as_json) as progress:
-        report = verify_package(package, keys, progress)
+        report = verify_package(package, keys, progress, max_total)
     if as_json:
         print_json(report.as_dict())
         return report.ok
     counts = report.counts
     click.echo(f"Package {package}")
-    click.echo(
-        f"Checked {counts.get('documents', 0)} documents, {counts.get('versions', 0)} versions, "
-        f"{counts.get('files', 0)} files ({counts.get('bytes', 0):,} bytes), "
-        f"{counts.get('audit_events', 0)} audit events, "
-        f"{counts.get('checkpoints', 0)} signed checkpoints."
-    )
+    if counts:  # else the package was not read as far as its index
+        click.echo(
+            f"Checked {counts.get('documents', 0)} documents, {counts.get('versions', 0)} "
+            f"versions, {counts.get('files', 0)} files ({counts.get('bytes', 0):,} bytes), "
+            f"{counts.get('audit_events', 0)} audit events, "
+            f"{counts.get('checkpoints', 0)} signed checkpoints."
+        )
     if report.keys:
         click.echo("Signing keys:")
         for key in report.keys:
@@ -113,9 +127,16 @@ def _verify_package(package: Path, trusted_keys: tuple[str, ...], as_json: bool)
         )
     _echo_findings(report.findings, grouped=True)
     errors = sum(f.severity is Severity.ERROR for f in report.findings)
-    click.echo(
-        "OK: the package is complete and unaltered." if report.ok else f"FAILED: {errors} error(s)."
-    )
+    if not report.ok:
+        click.echo(f"FAILED: {errors} error(s).")
+    elif report.anchor_trusted:
+        click.echo("OK: the package is complete and unaltered.")
+    else:
+        click.echo(
+            "OK: the package is complete and unaltered as far as its own keys vouch, "
+            "but the trust anchor is unconfirmed (compare its fingerprint above with the "
+            "issuing office's, or pass --trusted-key)."
+        )
     return report.ok
 
 

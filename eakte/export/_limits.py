@@ -42,6 +42,7 @@ MAX_SMALL_FILE = 4 * MIB  # manifests, signatures, keys, checkpoints, event file
 MAX_LINE = 64 * 1024  # one line of a manifest, tag manifest or audit chain file
 MAX_XML_TEXT = 10_000_000  # one XML text node (libxml2's limit without huge_tree)
 MAX_XML_DEPTH = 256  # element nesting (libxml2's limit without huge_tree)
+MAX_XML_PART = 64 * MIB  # text and attribute values in one top-level part of a message
 
 # Codes of the findings of check_archive; every one of them is fatal (nothing is hashed).
 TOO_LARGE = "package-too-large"
@@ -80,7 +81,7 @@ def check_archive(
     if len(infos) > MAX_ENTRIES:
         return [
             _error(
-                TOO_LARGE,
+                "package-too-large",
                 "package",
                 f"The ZIP holds {len(infos):,} entries; at most {MAX_ENTRIES:,} are accepted.",
             )
@@ -90,7 +91,7 @@ def check_archive(
     if total > max_total:
         findings.append(
             _error(
-                TOO_LARGE,
+                "package-too-large",
                 "package",
                 f"Its members unpack to {total:,} bytes; at most {max_total:,} bytes "
                 f"({max_total / GIB:g} GiB) are accepted (EAKTE_PACKAGE_MAX_GB).",
@@ -102,7 +103,7 @@ def check_archive(
         ):
             findings.append(
                 _error(
-                    ZIP_BOMB,
+                    "zip-bomb",
                     info.filename,
                     f"Declares {info.file_size:,} bytes packed into {info.compress_size:,} "
                     f"(more than {MAX_RATIO}:1): a zip bomb.",
@@ -111,7 +112,7 @@ def check_archive(
     if not findings and total > RATIO_MIN_SIZE and total > MAX_RATIO * max(archive_size, 1):
         findings.append(
             _error(
-                ZIP_BOMB,
+                "zip-bomb",
                 "package",
                 f"Its members unpack to {total:,} bytes from a ZIP of {archive_size:,} bytes "
                 f"(more than {MAX_RATIO}:1): a zip bomb.",
@@ -135,14 +136,14 @@ def _overlaps(
         fp.seek(info.header_offset)
         header = fp.read(_LOCAL_HEADER.size)
         if len(header) < _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
-            yield _error(ZIP_OVERLAP, info.filename, "Its local header is missing or damaged.")
+            yield _error("zip-overlap", info.filename, "Its local header is missing or damaged.")
             return
         _, _, name_length, extra_length = _LOCAL_HEADER.unpack(header)
         end = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
         end += info.compress_size
         if end > limit:
             yield _error(
-                ZIP_OVERLAP,
+                "zip-overlap",
                 info.filename,
                 f"Its data (bytes {info.header_offset:,}-{end:,}) overlap the next entry "
                 f"or the central directory (at {limit:,}): overlapping entries, a zip bomb.",

@@ -7,6 +7,11 @@ parts are checked here. So a message with hundreds of thousands of documents
 never has to fit into memory, and every error knows its line. (xmlschema's own
 lazy mode reports content errors at the wrong element, hence this walk.)
 The xdomea 3.0.0 schema has no identity constraints spanning parts.
+
+The message may come from outside, so lxml's limits stay on (no ``huge_tree``:
+no text node over 10 MB, no nesting deeper than 256) and one part may hold at
+most 64 MiB of text (eakte/export/_limits.py); beyond that the message is
+reported as too large and not read further.
 """
 
 from __future__ import annotations
@@ -20,10 +25,34 @@ from typing import Any
 import xmlschema
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
+from eakte.export._limits import MAX_XML_DEPTH, MAX_XML_PART, MAX_XML_TEXT, MIB
+
 XSD = Path(__file__).parent / "xsd" / "xdomea-3.0.0" / "xdomea.xsd"
 NS = "urn:xoev-de:xdomea:schema:3.0.0"
 ROOT = "Aussonderung.Aussonderung.0503"
 _PARTS = ("Kopf", "Anschreiben", "Schriftgutobjekt", "Aktenplan")  # the root's sequence
+LIMITS = (
+    f"xdomea needs no text node over {MAX_XML_TEXT // 1_000_000} MB, no nesting deeper than "
+    f"{MAX_XML_DEPTH} and no part (Kopf, Schriftgutobjekt) with more than "
+    f"{MAX_XML_PART // MIB} MiB of text"
+)
+TOO_LARGE = "too large to read"  # how a message over the limits begins
+
+
+class MessageTooLargeError(ValueError):
+    """The message breaks the limits of :data:`LIMITS`."""
+
+
+def limit_message(exc: Exception) -> str | None:
+    """``too large to read: ...`` when ``exc`` is libxml2 refusing a huge text or depth."""
+    text = str(getattr(exc, "msg", None) or exc)
+    if isinstance(exc, MessageTooLargeError):
+        return f"{TOO_LARGE}: {text}; {LIMITS}"
+    if "XML_PARSE_HUGE" in text or "Excessive depth" in text:
+        line = getattr(exc, "lineno", None)
+        where = f"line {line}: " if line else ""
+        return f"{TOO_LARGE}: {where}{text.split(',')[0].strip()}; {LIMITS}"
+    return None
 
 
 @functools.cache
@@ -42,8 +71,10 @@ def schema_errors(path: Path, limit: int = 20) -> list[str]:
             errors.append(error)
             if len(errors) >= limit:
                 break
+    except MessageTooLargeError as exc:
+        errors.append(limit_message(exc) or str(exc))
     except etree.XMLSyntaxError as exc:
-        errors.append(f"not readable as XML: line {exc.lineno}: {exc.msg}")
+        errors.append(limit_message(exc) or f"not readable as XML: line {exc.lineno}: {exc.msg}")
     except OSError as exc:
         errors.append(f"cannot be read: {exc}")
     return errors
@@ -60,6 +91,7 @@ def _errors(path: Path) -> Iterator[str]:
     counts: Counter[str] = Counter()
     position = 0
     depth = 0
+    part_text = 0  # characters of text and attributes read in the current part
     root: Any = None
     for event, elem in etree.iterparse(
         str(path),
@@ -68,10 +100,13 @@ def _errors(path: Path) -> Iterator[str]:
         remove_pis=True,
         resolve_entities=False,
         no_network=True,
-        huge_tree=True,
     ):
         if event == "start":
             depth += 1
+            if depth > MAX_XML_DEPTH:
+                raise MessageTooLargeError(
+                    f"line {elem.sourceline}: nested deeper than {depth - 1}"
+                )
             if depth == 1:
                 root = elem
                 if elem.tag != f"{{{NS}}}{ROOT}":
@@ -82,8 +117,18 @@ def _errors(path: Path) -> Iterator[str]:
                     return
             continue
         depth -= 1
+        if depth > 1:
+            part_text += len(elem.text or "") + len(elem.tail or "")
+            part_text += sum(len(value) for value in elem.attrib.values())
+            if part_text > MAX_XML_PART:
+                raise MessageTooLargeError(
+                    f"line {elem.sourceline}: one part holds more than {MAX_XML_PART // MIB} MiB "
+                    "of text"
+                )
+            continue
         if depth != 1:
             continue
+        part_text = 0
         qname = etree.QName(elem)
         name = qname.localname if qname.namespace == NS else _name(elem.tag)
         counts[name] += 1

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from eakte.export import _layout as layout
+from eakte.export._limits import LineTooLongError, iter_lines
 from eakte.export._verify_bag import READ_ERRORS, Bag, error, warning
 from eakte.export._verify_events import (
     LINE_SHAPE,
@@ -157,9 +158,17 @@ class _ChainWalk:
             return
         run: list[int] = []
         expected, prev = segment.first, GENESIS_HASH if segment.first == 1 else None
+        most = segment.last - segment.first + 1
         try:
             with bag.open(path) as stream:
-                for number, raw in enumerate(stream, start=1):
+                for number, raw in enumerate(iter_lines(stream), start=1):
+                    if number > most:
+                        yield error(
+                            "audit-chain-malformed",
+                            f"{path} line {number}",
+                            f"The segment has {most} events; the file has more lines.",
+                        )
+                        return
                     try:
                         line = parse_chain_line(raw.decode("ascii", "replace").rstrip("\n"))
                     except ValueError as exc:
@@ -179,6 +188,9 @@ class _ChainWalk:
                         expected = line.seq
                     yield from self._line(line, run)
                     expected, prev = line.seq + 1, line.hash
+        except LineTooLongError as exc:
+            yield error("audit-chain-malformed", path, f"Not a chain file: {exc}.")
+            return
         except READ_ERRORS as exc:
             yield error("zip-member-unreadable", path, f"Cannot be read: {exc}.")
         self._close(run, expected - 1)

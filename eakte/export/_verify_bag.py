@@ -18,12 +18,13 @@ from functools import partial
 from typing import IO
 
 from eakte.export import _layout as layout
+from eakte.export._limits import MAX_SMALL_FILE, LineTooLongError, iter_lines
 from eakte.signing._findings import Finding, Severity
 
 Progress = Callable[[int, int], None]
 
 CHUNK = 1 << 20
-SMALL = 4 << 20  # the largest proof file (manifest, event, key, ...) read into memory
+SMALL = MAX_SMALL_FILE  # the largest proof file (manifest, event, key, ...) read into memory
 _LINE = re.compile(r"([0-9a-fA-F]{64})[ \t]+(\S.*)")
 _DRIVE = re.compile(r"[A-Za-z]:")
 READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError)
@@ -80,18 +81,18 @@ def open_bag(zf: zipfile.ZipFile, progress: Progress | None) -> tuple[Bag | None
     """Check the ZIP's entries, hash every member, check the BagIt tag files."""
     findings: list[Finding] = []
     infos = list(_safe_entries(zf, findings))
-    roots = {info.filename.split("/", 1)[0] for info in infos}
     files = [i for i in infos if not i.is_dir()]
-    if len(roots) != 1 or any("/" not in i.filename for i in files):
+    problem = _root_problem(infos, files)
+    if problem:
         findings.append(
             error(
                 "bag-root-invalid",
                 "package",
-                f"The ZIP must hold exactly one top-level bag folder; found {len(roots)} "
-                "top-level entries.",
+                f"{problem}; a package holds exactly one bag folder and nothing beside it.",
             )
         )
         return None, findings
+    roots = {info.filename.split("/", 1)[0] for info in infos}
     bag = Bag(zf, roots.pop())
     total, done = sum(i.file_size for i in files), 0
     for info in files:
@@ -106,6 +107,21 @@ def open_bag(zf: zipfile.ZipFile, progress: Progress | None) -> tuple[Bag | None
     findings.extend(_check_manifest(bag, layout.TAGMANIFEST, payload=False))
     findings.extend(_check_info(bag))
     return bag, findings
+
+
+def _root_problem(infos: list[zipfile.ZipInfo], files: list[zipfile.ZipInfo]) -> str | None:
+    """What keeps the ZIP from being one bag folder, in plain words; None: nothing."""
+    loose = sorted(i.filename for i in files if "/" not in i.filename)
+    folders = sorted({i.filename.split("/", 1)[0] for i in infos if "/" in i.filename})
+    if not infos:
+        return "The ZIP is empty (or holds no usable entry)"
+    if loose:
+        more = f" and {len(loose) - 1} more" if len(loose) > 1 else ""
+        return f"The ZIP holds a file at the top level ({loose[0]!r}{more})"
+    if len(folders) > 1:
+        shown = ", ".join(repr(f) for f in folders[:3]) + (", ..." if len(folders) > 3 else "")
+        return f"The ZIP holds {len(folders)} top-level folders ({shown})"
+    return None
 
 
 def _safe_entries(zf: zipfile.ZipFile, findings: list[Finding]) -> Iterator[zipfile.ZipInfo]:
@@ -166,9 +182,16 @@ def _decode_path(path: str) -> str:
 
 
 def _manifest_lines(bag: Bag, name: str) -> Iterator[tuple[str, str] | int]:
-    """(sha256, path) per line, or the line number of a malformed line."""
+    """(sha256, path) per line, or the line number of a malformed line.
+
+    Raises LineTooLongError at a line longer than MAX_LINE, and when the
+    manifest has more lines than the ZIP has members (each names one file).
+    """
+    most = len(bag.members) + 1
     with bag.open(name) as stream:
-        for number, raw in enumerate(stream, start=1):
+        for number, raw in enumerate(iter_lines(stream), start=1):
+            if number > most:
+                raise LineTooLongError(f"more lines than the package has files ({most - 1})")
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             match = _LINE.fullmatch(line)
             if match is None:
@@ -186,6 +209,13 @@ def _check_manifest(bag: Bag, name: str, *, payload: bool) -> Iterator[Finding]:
     listed: set[str] = set()
     try:
         entries = list(_manifest_lines(bag, name))
+    except LineTooLongError as exc:
+        yield error(
+            "bag-manifest-malformed",
+            name,
+            f"Not a manifest: {exc}.",
+        )
+        return
     except READ_ERRORS as exc:
         yield error("zip-member-unreadable", name, f"Cannot be read: {exc}.")
         return

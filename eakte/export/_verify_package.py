@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from eakte.export import _layout as layout
+from eakte.export._limits import MAX_PACKAGE_JSON, MAX_TOTAL_BYTES, MIB, check_archive
 from eakte.export._verify_audit import AuditFacts, check_audit
 from eakte.export._verify_bag import READ_ERRORS, Bag, Progress, error, open_bag, warning
 from eakte.export._verify_history import (
@@ -57,7 +58,7 @@ class PackageReport:
     counts: dict[str, int] = field(default_factory=dict)
     keys: list[KeyReport] = field(default_factory=list)
     anchor_key: str | None = None
-    anchor_trusted: bool | None = None  # None: no --trusted-key given
+    anchor_trusted: bool | None = None  # None: no (usable) --trusted-key given
 
     @property
     def ok(self) -> bool:
@@ -70,26 +71,38 @@ class PackageReport:
             "counts": self.counts,
             "anchor_key": self.anchor_key,
             "anchor_trusted": self.anchor_trusted,
+            "anchor_confirmed": self.anchor_trusted is True,
             "keys": [vars(k) for k in self.keys],
             "findings": [f.as_dict() for f in self.findings],
         }
 
 
 def verify_package(
-    path: Path, trusted_keys: Sequence[str] = (), progress: Progress | None = None
+    path: Path,
+    trusted_keys: Sequence[str] = (),
+    progress: Progress | None = None,
+    max_total: int = MAX_TOTAL_BYTES,
 ) -> PackageReport:
-    """Check everything in the package; the findings say what is wrong, where."""
+    """Check everything in the package; the findings say what is wrong, where.
+
+    ``max_total``: the most bytes the members may unpack to (EAKTE_PACKAGE_MAX_GB);
+    a larger package, a zip bomb or overlapping entries stop the check before
+    anything is hashed (eakte/export/_limits.py).
+    """
     report = PackageReport(str(path))
     trusted = _trusted_ids(trusted_keys, report)
     try:
         with zipfile.ZipFile(path) as zf:
-            _verify_zip(zf, report, progress)
+            fatal = check_archive(zf, path.stat().st_size, max_total)
+            report.findings.extend(fatal)
+            if not fatal:
+                _verify_zip(zf, report, progress)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, *READ_ERRORS) as exc:
         report.findings.append(
             error("package-unreadable", str(path), f"Not a readable ZIP package: {exc}.")
         )
         return report
-    if trusted is not None and report.anchor_key is not None:
+    if trusted and report.anchor_key is not None:
         report.anchor_trusted = report.anchor_key in trusted
         if not report.anchor_trusted:
             report.findings.append(
@@ -103,6 +116,11 @@ def verify_package(
 
 
 def _trusted_ids(values: Sequence[str], report: PackageReport) -> set[str] | None:
+    """The key ids of the --trusted-key values; None (anchor unconfirmed) when none is usable.
+
+    A malformed value is one finding, trusted-key-invalid; when no value is
+    usable the anchor is not compared (no anchor-key-untrusted besides it).
+    """
     if not values:
         return None
     ids: set[str] = set()
@@ -118,10 +136,16 @@ def _trusted_ids(values: Sequence[str], report: PackageReport) -> set[str] | Non
         if isinstance(key, Ed25519PublicKey):
             ids.add(key_id_for(key))
         else:
+            shown = text if len(text) <= 40 else text[:37] + "..."
             report.findings.append(
-                error("trusted-key-invalid", text[:40], "Neither a key id nor an Ed25519 PEM.")
+                error(
+                    "trusted-key-invalid",
+                    f"--trusted-key {shown!r}",
+                    "Neither a key id (32 hex digits, `eakte keys list`) nor an Ed25519 "
+                    "public key in PEM; the trust anchor was not compared with it.",
+                )
             )
-    return ids
+    return ids or None
 
 
 def _verify_zip(zf: zipfile.ZipFile, report: PackageReport, progress: Progress | None) -> None:
@@ -183,8 +207,19 @@ def _unexpected_files(bag: Bag, index: PackageIndex) -> Iterator[Finding]:
 
 
 def _read_index(bag: Bag, report: PackageReport) -> PackageIndex | None:
+    member = bag.members.get(layout.PACKAGE_JSON)
+    if member is not None and member.size > MAX_PACKAGE_JSON:
+        report.findings.append(
+            error(
+                "package-too-large",
+                layout.PACKAGE_JSON,
+                f"package.json has {member.size:,} bytes; at most {MAX_PACKAGE_JSON // MIB} MiB "
+                "are read.",
+            )
+        )
+        return None
     try:
-        index = parse_index(bag.read(layout.PACKAGE_JSON, 1 << 30))
+        index = parse_index(bag.read(layout.PACKAGE_JSON, MAX_PACKAGE_JSON))
     except KeyError:
         report.findings.append(
             error("package-json-missing", layout.PACKAGE_JSON, "eakte's index is missing.")

@@ -22,7 +22,7 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from eakte.export import _layout as layout
-from eakte.export._schema import schema_errors
+from eakte.export._schema import TOO_LARGE, limit_message, schema_errors
 from eakte.export._verify_bag import READ_ERRORS, Bag, error, warning
 from eakte.export._verify_history import History
 from eakte.export._verify_index import PackageIndex
@@ -139,27 +139,37 @@ def check_message(
     if not bag.has(path):
         yield error("xdomea-message-missing", path, "The xdomea message is not in the package.")
         return
-    yield from _schema(bag, path)
+    errors = _schema_errors(bag, path)
+    too_large = next((e for e in errors if e.startswith(TOO_LARGE)), None)
+    if too_large:  # nothing more is read from it
+        yield error("xdomea-malformed", path, f"The message is {too_large}.")
+        return
+    if errors:
+        shown = "; ".join(errors[:_SHOWN_SCHEMA_ERRORS])
+        more = f" (and {len(errors) - _SHOWN_SCHEMA_ERRORS} more)" if len(errors) > 3 else ""
+        yield error("xdomea-schema-invalid", path, f"Not valid xdomea 3.0.0: {shown}{more}.")
     try:
         facts = read_facts(bag, path)
     except (etree.XMLSyntaxError, *READ_ERRORS) as exc:
-        yield error("xdomea-malformed", path, f"Not readable XML: {exc}.")
+        why = limit_message(exc) if isinstance(exc, etree.XMLSyntaxError) else None
+        yield error(
+            "xdomea-malformed",
+            path,
+            f"The message is {why}." if why else f"Not readable XML: {exc}.",
+        )
         return
     if facts.prozess_id != index.prozess_id:
         yield error("xdomea-mismatch", path, f"Its ProzessID is {facts.prozess_id!r}.")
     yield from _Compare(bag, index, versions, history, facts).run()
 
 
-def _schema(bag: Bag, path: str) -> Iterator[Finding]:
+def _schema_errors(bag: Bag, path: str) -> list[str]:
+    """schema_errors of a temporary copy (the copy is bounded by check_archive's limits)."""
     with tempfile.TemporaryDirectory(prefix="eakte-verify-") as folder:
         copy = Path(folder) / "message.xml"
         with bag.open(path) as source, copy.open("wb") as target:
             shutil.copyfileobj(source, target, 1 << 20)
-        errors = schema_errors(copy)
-    if errors:
-        shown = "; ".join(errors[:_SHOWN_SCHEMA_ERRORS])
-        more = f" (and {len(errors) - _SHOWN_SCHEMA_ERRORS} more)" if len(errors) > 3 else ""
-        yield error("xdomea-schema-invalid", path, f"Not valid xdomea 3.0.0: {shown}{more}.")
+        return schema_errors(copy)
 
 
 class _Compare:

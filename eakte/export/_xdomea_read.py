@@ -2,7 +2,8 @@
 
 The file is parsed with lxml's ``iterparse``; each Schriftgutobjekt is turned
 into records (:mod:`eakte.export._xdomea_records`) and then cleared, so memory
-holds one Akte at a time.
+holds one Akte at a time. The file may come from outside: lxml's limits stay
+on (no ``huge_tree``: no text node over 10 MB, nesting at most 256 deep).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from eakte.export._model import MessageHeader, RecordObject
+from eakte.export._schema import limit_message
 from eakte.export._xdomea_records import NS, RecordReader, XdomeaError, header_from, q
 
 __all__ = ["XdomeaError", "read_message"]
@@ -37,7 +39,6 @@ def read_message(path: Path) -> tuple[MessageHeader, Iterator[RecordObject]]:
         remove_comments=True,
         resolve_entities=False,
         no_network=True,
-        huge_tree=True,
     )
     try:
         _, kopf = next(events)
@@ -84,6 +85,12 @@ def _check_root(path: Path) -> None:
 
 
 def _malformed(path: Path, exc: etree.XMLSyntaxError) -> XdomeaError:
+    too_large = limit_message(exc)
+    if too_large:
+        return XdomeaError(
+            f"{path} is {too_large}. The file is damaged or not an xdomea message; "
+            f"ask the sender for a new copy."
+        )
     return XdomeaError(
         f"{path} is not well-formed XML (line {exc.lineno}: {exc.msg}). "
         f"The file is damaged or not an xdomea message; ask the sender for a new copy."
