@@ -25,6 +25,15 @@ from eakte.records import SYSTEM, Principal, load_principal
     metavar="CODE",
     help="Org unit for objects whose org unit is not known here (default: create it).",
 )
+@click.option(
+    "--trusted-key",
+    "trusted_keys",
+    multiple=True,
+    metavar="PEM_FILE_OR_KEY_ID",
+    help="An eakte package's trust anchor, confirmed with its sender: a key id "
+    "(fingerprint, 32 hex digits) or a public key PEM file. Needed unless "
+    "the anchor is a key of this installation; trusting a new key needs the admin role.",
+)
 @click.option("--as", "username", default=None, metavar="USER", help="Act as this user.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
 @click.option("--dry-run", is_flag=True, help="Check everything, import nothing.")
@@ -33,6 +42,7 @@ def import_command(
     app: AppContext,
     package: Path,
     orgunit: str | None,
+    trusted_keys: tuple[str, ...],
     username: str | None,
     as_json: bool,
     dry_run: bool,
@@ -40,13 +50,26 @@ def import_command(
     """Import an eakte package or an xdomea 3.0 container (Aussonderung 0503).
 
     An eakte package is verified first and keeps its signed versions, keys and
-    history; a foreign message's files are signed anew by this installation.
-    The same package twice imports nothing new; a clash imports nothing at all.
+    history. Its trust anchor (the key of its last signed checkpoint) must be
+    confirmed with --trusted-key, unless it is a key of this installation:
+    compare the fingerprint with the sender's over another channel. Its keys
+    then become retired keys here (needs the admin role). A foreign message's
+    files are signed anew by this installation. Everything is checked in a dry
+    run first: the same package twice imports nothing new; a clash imports
+    nothing at all and leaves nothing behind.
     """
     principal = _principal(app, username)
-    with _progress(package, enabled=not as_json and sys.stderr.isatty()) as progress:
+    keys = [_read_key(value) for value in trusted_keys]
+    passes = 1 if dry_run else 2  # the checking dry run, then storing
+    with _progress(package, passes, enabled=not as_json and sys.stderr.isatty()) as progress:
         report = import_package(
-            app.records, principal, package, orgunit=orgunit, dry_run=dry_run, progress=progress
+            app.records,
+            principal,
+            package,
+            trusted_keys=keys,
+            orgunit=orgunit,
+            dry_run=dry_run,
+            progress=progress,
         )
     if as_json:
         print_json(report.as_dict())
@@ -61,8 +84,21 @@ def _principal(app: AppContext, username: str | None) -> Principal:
         return load_principal(session, username)
 
 
+def _read_key(value: str) -> str:
+    """A --trusted-key value: a key id or PEM text as given, or the PEM in that file."""
+    path = Path(value)
+    if "-----BEGIN" not in value and path.is_file():
+        try:
+            return path.read_text("ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.BadParameter(
+                f"cannot read {path}: {exc}", param_hint="--trusted-key"
+            ) from exc
+    return value
+
+
 @contextmanager
-def _progress(package: Path, *, enabled: bool) -> Iterator[Progress | None]:
+def _progress(package: Path, passes: int, *, enabled: bool) -> Iterator[Progress | None]:
     if not enabled:
         yield None
         return
@@ -78,7 +114,7 @@ def _progress(package: Path, *, enabled: bool) -> Iterator[Progress | None]:
         transient=True,
     ) as bar:
         with zipfile.ZipFile(package) as archive:
-            total = sum(info.file_size for info in archive.infolist())
+            total = passes * sum(info.file_size for info in archive.infolist())
         task = bar.add_task("Importing", total=total)
 
         def advance(count: int) -> None:
@@ -91,6 +127,8 @@ def _print(report: ImportReport) -> None:
     what = "eakte package" if report.kind == "eakte-package" else "xdomea message"
     prefix = "Dry run, nothing imported: " if report.dry_run else ""
     click.echo(f"{prefix}{what} {report.prozess_id}")
+    if report.anchor_key:
+        click.echo(f"Trust anchor {report.anchor_key} (confirmed: {report.anchor_confirmed})")
     for outcome in report.outcomes:
         note = f" ({outcome.note})" if outcome.note else ""
         click.echo(f"  {outcome.status:<8} {outcome.kind:<9} {outcome.label}{note}")
@@ -99,6 +137,8 @@ def _print(report: ImportReport) -> None:
         f"{tally.get('created', 0)} created, {tally.get('present', 0)} already present, "
         f"{report.counts.get('history_events', 0)} history entries."
     )
+    for note in report.notes:
+        click.echo(f"Note: {note}")
 
 
 COMMANDS = [import_command]

@@ -2,11 +2,15 @@
 
 Two kinds of input (see :mod:`eakte.export._import_source`):
 
-- an **eakte package** is verified first (any error: nothing is imported).
-  Objects keep their ids, references, titles, org units, file plan items,
-  dates and every version with its original signed manifest and signature;
-  the package's public keys become retired keys of this installation, and the
-  package's audit events of each object become ``history.imported`` events.
+- an **eakte package** is verified first (any error: nothing is imported),
+  and its trust anchor (the key of its last signed checkpoint) must be
+  confirmed: one of the ``--trusted-key`` values, or a key this installation
+  has already; else nothing is imported and the refusal shows the anchor's
+  fingerprint. Objects keep their ids, references, titles, org units, file
+  plan items, dates and every version with its original signed manifest and
+  signature; the package's public keys become retired keys of this
+  installation (trusting a new key needs ADMINISTER), and the package's
+  audit events of each object become ``history.imported`` events.
 - a **foreign xdomea container** (message and primary files at the ZIP's top
   level): the same objects from the XML; each file becomes a version with a
   new manifest signed by this installation (source ``import``), the message's
@@ -22,6 +26,11 @@ Importing the same package again changes nothing and reports every object as
 conflict, and then nothing at all is imported. A document that gained
 versions since an earlier import is such a conflict too (no merging).
 
+Every import runs as a dry run first (files only hashed, the transaction
+rolled back), so a clash, a missing permission or a broken file refuses it
+before anything reaches the object store; the object store is written only
+after the dry run passed.
+
 The audit log records the import as this installation's own steps:
 ``orgunit.created``, ``fileplan.item_created``, ``casefile.created``,
 ``case.created``, ``document.created``, ``document.version_added`` (all but
@@ -30,17 +39,22 @@ the file plan's with ``imported_from``, the ProzessID); the old history as
 action, details, prev_hash, hash and hash format (so the original hash can be
 recomputed); one ``import.completed``; and per trusted package key a
 ``key.imported`` event, sealed at once by its own signed checkpoint so that
-later exports can anchor the key.
+later exports can anchor the key; it names the package's trust anchor and
+who confirmed it.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from eakte.exceptions import RecordsError
 from eakte.export._import_foreign import content_hashes, foreign_files, import_new_versions
@@ -53,9 +67,18 @@ from eakte.export._import_package import (
     remaining_events,
     take_history,
 )
-from eakte.export._import_source import EAKTE, Container, Progress, checked_uuid, open_container
+from eakte.export._import_source import (
+    CHUNK,
+    EAKTE,
+    Container,
+    PackageError,
+    Progress,
+    checked_uuid,
+    open_container,
+)
 from eakte.export._import_stage import FileStage
 from eakte.export._layout import EAKTE_NAMESPACE
+from eakte.export._limits import max_total_bytes
 from eakte.export._model import CaseFileRecord, CaseRecord, DocumentRecord, HistoryEntry
 from eakte.export._verify_package import verify_package
 from eakte.export._xdomea_read import read_message
@@ -83,6 +106,25 @@ class PackageRefused(RecordsError):
         self.findings = findings
 
 
+class AnchorUntrusted(RecordsError):
+    """The package verifies, but its trust anchor is no key confirmed here; nothing imported."""
+
+    def __init__(self, anchor: str | None) -> None:
+        shown = anchor or "(none: the package has no signed checkpoint)"
+        super().__init__(
+            "Nothing was imported: the package's trust anchor is not confirmed.\n"
+            f"  Anchor key (fingerprint): {shown}\n"
+            "The package is intact as far as its own keys vouch, but it could have been "
+            "signed by anyone. Ask the sending office for the fingerprint of its signing key "
+            "over another channel than the package (`eakte keys list` there; or from its "
+            "public key: openssl pkey -pubin -in KEY.pem -outform DER | tail -c 32 | "
+            "sha256sum | cut -c1-32), compare it with the one above and repeat the import "
+            "with --trusted-key FINGERPRINT (or --trusted-key KEY.pem). Trusting a key "
+            "this installation does not know needs the admin role."
+        )
+        self.anchor = anchor
+
+
 @dataclass
 class ImportReport:
     kind: str  # eakte-package or xdomea
@@ -90,15 +132,27 @@ class ImportReport:
     dry_run: bool
     outcomes: list[Outcome] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    anchor_key: str | None = None  # an eakte package's trust anchor
+    anchor_confirmed: str | None = None  # how: "--trusted-key" or "a key of this installation"
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "prozess_id": self.prozess_id,
             "dry_run": self.dry_run,
+            "anchor_key": self.anchor_key,
+            "anchor_confirmed": self.anchor_confirmed,
             "counts": self.counts,
             "objects": [o.as_dict() for o in self.outcomes],
+            "notes": self.notes,
         }
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    key_id: str
+    confirmed: str  # "--trusted-key" or "a key of this installation"
 
 
 def import_package(
@@ -106,30 +160,86 @@ def import_package(
     principal: Principal,
     path: Path,
     *,
+    trusted_keys: Sequence[str] = (),
     orgunit: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import the ZIP at ``path``; PackageRefused, ImportConflict or PackageError when not.
+    """Import the ZIP at ``path``; PackageRefused, AnchorUntrusted, ImportConflict or
+    PackageError when not.
 
-    The files are stored first, each streamed once; then one transaction
-    writes the records. A foreign message goes through that transaction as a
-    dry run first: its versions are signed anew, and a signed manifest must
-    never be stored for an import that then fails (``eakte verify`` would
-    take it for a deleted version).
+    ``path`` is opened once. A foreign container is read from that open file;
+    an eakte package is first copied from it to a private file, and that one
+    file is both verified and imported (no one can swap the package between
+    the two). The ZIP's limits (entries, unpacked size ``package_max_gb``,
+    compression ratio, overlapping entries) are checked before anything else.
+
+    An eakte package's trust anchor (the key of its last checkpoint) must be
+    one of ``trusted_keys`` (key ids or PEM texts, as for ``eakte verify
+    PACKAGE``) or a key this installation has already: a package cannot
+    anchor itself into this installation's trust.
+
+    Every import is first done as a dry run (one rolled-back transaction that
+    only hashes the files): a clash, a missing permission or a broken file
+    refuses the import before anything is written to the object store. Only
+    then are the files stored (each streamed once) and the records written in
+    one transaction. Objects stored for an import whose final transaction still
+    fails (a concurrent change after the dry run, a crash) are the only
+    possible leftovers; they are content-addressed and harmless.
     """
-    with open_container(path, progress) as container:
-        index: PackageIndex | None = None
-        if container.kind == EAKTE:
-            _verify(path)
-            index = load_index(container)
-        files = FileStage(container, None if dry_run else records.store)
-        with container.message_file() as message:
-            files.stage(read_message(message)[1], foreign_files if index is None else package_files)
-            run = partial(_transaction, records, principal, container, message, files)
-            if index is None and not dry_run:
-                run(None, orgunit=orgunit, dry_run=True)
-            return run(index, orgunit=orgunit, dry_run=dry_run)
+    max_total = max_total_bytes(records.settings.package_max_gb)
+    with path.open("rb") as raw:
+        with open_container(cast(BinaryIO, raw), progress, max_total) as container:
+            if container.kind != EAKTE:
+                return _import(records, principal, container, None, None, orgunit, dry_run)
+        with _private_copy(cast(BinaryIO, raw), records.settings.tmp_dir) as copy:
+            anchor = _verify(records, copy, trusted_keys, max_total)
+            with open_container(copy, progress, max_total) as container:
+                if container.kind != EAKTE:  # pragma: no cover - the copy is the same bytes
+                    raise PackageError("The package changed while it was read.")
+                index = load_index(container)
+                return _import(records, principal, container, index, anchor, orgunit, dry_run)
+
+
+@contextmanager
+def _private_copy(raw: BinaryIO, tmp_dir: Path) -> Iterator[Path]:
+    """The open file copied to a file only this process knows (removed afterwards)."""
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="eakte-import-", dir=tmp_dir) as folder:
+        target = Path(folder) / "package.zip"
+        raw.seek(0)
+        with target.open("xb") as out:
+            shutil.copyfileobj(raw, out, CHUNK)
+        yield target
+
+
+def _import(
+    records: Records,
+    principal: Principal,
+    container: Container,
+    index: PackageIndex | None,
+    anchor: _Anchor | None,
+    orgunit: str | None,
+    dry_run: bool,
+) -> ImportReport:
+    """The dry run, then (unless ``dry_run``) the files stored and the real transaction."""
+    with container.message_file() as message:
+        objects = read_message(message)[1]
+        plan = foreign_files if index is None else package_files
+        run = partial(_transaction, records, principal, container, message, anchor=anchor)
+        checked = run(FileStage(container, None), _fresh(index), orgunit=orgunit, dry_run=True)
+        if dry_run:
+            return checked
+        files = FileStage(container, records.store)
+        files.stage(objects, plan)
+        return run(files, index, orgunit=orgunit, dry_run=False)
+
+
+def _fresh(index: PackageIndex | None) -> PackageIndex | None:
+    """A copy of the index whose events a transaction may use up (for the dry run)."""
+    if index is None:
+        return None
+    return replace(index, events={moment: list(e) for moment, e in index.events.items()})
 
 
 def _transaction(
@@ -140,6 +250,7 @@ def _transaction(
     files: FileStage,
     index: PackageIndex | None,
     *,
+    anchor: _Anchor | None,
     orgunit: str | None,
     dry_run: bool,
 ) -> ImportReport:
@@ -148,6 +259,8 @@ def _transaction(
     fresh_keys = new_keys(records, public_keys)
     now = datetime.now(UTC)
     report = ImportReport(container.kind, container.prozess_id, dry_run)
+    if anchor is not None:
+        report.anchor_key, report.anchor_confirmed = anchor.key_id, anchor.confirmed
     with importing(
         records,
         principal,
@@ -166,6 +279,13 @@ def _transaction(
             writer.history(event["object_type"], event["object_id"], event)
         report.outcomes = writer.log.outcomes
         report.counts = writer.log.counts()
+        if writer.top_units:
+            report.notes.append(
+                "This installation had no org units; the import created "
+                + ", ".join(writer.top_units)
+                + " as top units. `eakte demo` loads only into an installation without "
+                "its org units (VW, 10, 32, 33, 63, 70): load the demo data before importing."
+            )
         if writer.created_anything():
             writer.completed(
                 {
@@ -176,16 +296,36 @@ def _transaction(
                 }
             )
     if fresh_keys and not dry_run:
+        assert anchor is not None  # keys come only with a verified eakte package
         trust_public_keys(records, fresh_keys, now)
-        seal_keys(records, principal, sorted(fresh_keys), source=container.prozess_id, at=now)
+        seal_keys(
+            records,
+            principal,
+            sorted(fresh_keys),
+            source=container.prozess_id,
+            at=now,
+            anchor=anchor.key_id,
+            confirmed=anchor.confirmed,
+        )
     return report
 
 
-def _verify(path: Path) -> None:
-    result = verify_package(path)
-    findings = [f for f in result.findings if f.severity is Severity.ERROR]
+def _verify(records: Records, path: Path, trusted_keys: Sequence[str], max_total: int) -> _Anchor:
+    """Verify the package; its trust anchor and how it is confirmed (else refused)."""
+    own = [info.key_id for info in records.keyring().list()]
+    result = verify_package(path, [*trusted_keys, *own], max_total=max_total)
+    findings = [
+        f
+        for f in result.findings
+        if f.severity is Severity.ERROR and f.code != "anchor-key-untrusted"
+    ]
     if findings:
         raise PackageRefused(findings)
+    anchor = result.anchor_key
+    if anchor is None or not result.anchor_trusted:
+        raise AnchorUntrusted(anchor)
+    confirmed = "a key of this installation" if anchor in own else "--trusted-key"
+    return _Anchor(anchor, confirmed)
 
 
 class _Run:

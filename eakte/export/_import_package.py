@@ -16,6 +16,7 @@ from typing import Any
 from eakte.export import _layout
 from eakte.export._import_source import Container, PackageError, checked_uuid
 from eakte.export._import_stage import FileStage
+from eakte.export._limits import MAX_LINE, MAX_PACKAGE_JSON, iter_lines
 from eakte.export._model import DocumentRecord, HistoryEntry
 from eakte.export._verify_events import ChainLine, parse_chain_line
 from eakte.models import Document
@@ -52,7 +53,9 @@ class PackageIndex:
 
 def load_index(container: Container) -> PackageIndex:
     try:
-        package = json.loads(container.read_small(container.member("eakte/package.json")))
+        package = json.loads(
+            container.read_small(container.member("eakte/package.json"), MAX_PACKAGE_JSON)
+        )
         index = PackageIndex(
             prozess_id=str(package["prozess_id"]),
             keys={
@@ -92,12 +95,16 @@ def load_index(container: Container) -> PackageIndex:
 def _chain_links(
     container: Container, segments: list[dict[str, Any]], wanted: set[int]
 ) -> dict[int, ChainLine]:
-    """The chain lines of the included events, from the package's chain files."""
+    """The chain lines of the included events, from the package's chain files.
+
+    Lines are read with a limit (``MAX_LINE``): a chain file of one endless
+    line cannot fill the memory.
+    """
     links: dict[int, ChainLine] = {}
     for segment in segments:
         path = _layout.chain_path(int(segment["first"]), int(segment["last"]))
         with container.open(container.member(_layout.relative_to_data(path))) as stream:
-            for raw in stream:
+            for raw in iter_lines(stream, MAX_LINE):  # LineTooLongError: a ValueError
                 line = parse_chain_line(raw.decode("ascii").rstrip("\n"))
                 if line.seq in wanted:
                     links[line.seq] = line

@@ -8,6 +8,7 @@ XML names and that pass :func:`plain_name` and exist in the ZIP.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -21,6 +22,8 @@ from typing import IO, BinaryIO, cast
 
 from eakte.exceptions import RecordsError
 from eakte.export._layout import MESSAGE_TYPE, PACKAGE_JSON
+from eakte.export._limits import MAX_TOTAL_BYTES, check_archive
+from eakte.signing._findings import Finding
 
 EAKTE = "eakte-package"
 XDOMEA = "xdomea"
@@ -35,6 +38,17 @@ Progress = Callable[[int], None]
 
 class PackageError(RecordsError):
     """The file is not an importable package; the message says what is wrong."""
+
+
+class ArchiveRefused(PackageError):
+    """The ZIP breaks the limits for untrusted packages (size, entries, bomb, overlap)."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(
+            "Nothing was imported: the ZIP is refused before anything in it is read:\n  "
+            + "\n  ".join(f"[{f.code}] {f.subject}: {f.message}" for f in findings[:20])
+        )
+        self.findings = findings
 
 
 def plain_name(name: str) -> str:
@@ -97,8 +111,8 @@ class Container:
             reader = _ProgressReader(stream, self.progress) if self.progress else stream
             yield cast(BinaryIO, reader)
 
-    def read_small(self, member: str) -> bytes:
-        if self.zip.getinfo(member).file_size > MAX_SMALL:
+    def read_small(self, member: str, limit: int = MAX_SMALL) -> bytes:
+        if self.zip.getinfo(member).file_size > limit:
             raise PackageError(f"{member} is too large for what it should be.")
         with self.open(member) as stream:
             return stream.read()
@@ -132,18 +146,41 @@ class _ProgressReader(io.BufferedIOBase):
     def read1(self, size: int = -1) -> bytes:
         return self.read(size)
 
+    def readline(self, size: int | None = -1) -> bytes:
+        line = self._stream.readline(-1 if size is None else size)
+        self._progress(len(line))
+        return line
+
     def readable(self) -> bool:
         return True
 
 
 @contextmanager
-def open_container(path: Path, progress: Progress | None = None) -> Iterator[Container]:
-    """Open the ZIP and recognise what it is (PackageError if neither kind)."""
+def open_container(
+    source: Path | BinaryIO,
+    progress: Progress | None = None,
+    max_total: int = MAX_TOTAL_BYTES,
+) -> Iterator[Container]:
+    """Open the ZIP and recognise what it is (PackageError if neither kind).
+
+    ``source`` is a path or a file opened for reading (read where it stands;
+    the caller keeps it open). The limits for untrusted archives
+    (:func:`eakte.export._limits.check_archive`: entries, ``max_total`` bytes
+    unpacked, compression ratio, overlapping entries) are checked first:
+    ArchiveRefused before any member is read.
+    """
+    name = source if isinstance(source, Path) else getattr(source, "name", "the package")
     try:
-        archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise PackageError(f"{path} is not a readable ZIP file ({exc}).") from exc
+        archive = zipfile.ZipFile(source)
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+        raise PackageError(f"{name} is not a readable ZIP file ({exc}).") from exc
     with archive:
+        size = (
+            source.stat().st_size if isinstance(source, Path) else os.fstat(source.fileno()).st_size
+        )
+        findings = check_archive(archive, size, max_total)
+        if findings:
+            raise ArchiveRefused(findings)
         yield _recognise(archive, progress)
 
 

@@ -139,6 +139,8 @@ class ImportWriter:
         self._writable: set[str] = set()
         self._root: OrgUnit | None = None
         self._root_known = False
+        self.top_units: list[str] = []  # codes of org units created without a parent
+        self._may_trust_keys = False
 
     # -- small objects (files are stored before the transaction) --------------------
 
@@ -204,6 +206,8 @@ class ImportWriter:
             },
         )
         self.log.add(Outcome("orgunit", unit.id, code, CREATED))
+        if root is None:
+            self.top_units.append(code)
         return unit
 
     def plan_item(
@@ -597,9 +601,17 @@ class ImportWriter:
         self.log.history_events += 1
 
     def trust_key(self, key_id: str, at: datetime) -> None:
-        """A package's key becomes a retired key here (its audit event: :func:`seal_keys`)."""
+        """A package's key becomes a retired key here (its audit event: :func:`seal_keys`).
+
+        Trusting a key this installation does not know needs ADMINISTER: its
+        signatures count here from now on, like those of this installation's
+        own keys.
+        """
         if self.session.get(SigningKey, key_id) is not None:
             return
+        if not self._may_trust_keys:
+            require(self.session, self.principal, Permission.ADMINISTER)
+            self._may_trust_keys = True
         pem = self.public_keys[key_id]
         self.session.add(SigningKey(key_id=key_id, public_pem=pem, created_at=at, retired_at=at))
         self.session.flush()
@@ -681,11 +693,21 @@ def importing(
 
 
 def seal_keys(
-    records: Records, principal: Principal, key_ids: list[str], *, source: str, at: datetime
+    records: Records,
+    principal: Principal,
+    key_ids: list[str],
+    *,
+    source: str,
+    at: datetime,
+    anchor: str,
+    confirmed: str,
 ) -> None:
     """Record each trusted package key by a ``key.imported`` event under its own checkpoint.
 
-    The event names the key as retired here; sealed at once by a signed
+    The event names the key as retired here and who confirmed which trust
+    anchor (``trust_anchor``: the fingerprint of the package's anchor key;
+    ``confirmed_by``: the importing user; ``confirmed_with``: --trusted-key or
+    a key of this installation). Sealed at once by a signed
     checkpoint, it anchors the key in packages exported later, as
     ``key.rotated`` anchors a key this installation retired itself. Keys
     recorded already are skipped, so a repeated import completes what an
@@ -706,7 +728,14 @@ def seal_keys(
                 action="key.imported",
                 object_type="signing_key",
                 object_id=key_id,
-                details={"retired": key_id, "retired_at": at.isoformat(), "imported_from": source},
+                details={
+                    "retired": key_id,
+                    "retired_at": at.isoformat(),
+                    "imported_from": source,
+                    "trust_anchor": anchor,
+                    "confirmed_by": principal.actor,
+                    "confirmed_with": confirmed,
+                },
             )
         with records.transaction() as session:
             records.audit.checkpoint(session)

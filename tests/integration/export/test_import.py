@@ -26,9 +26,9 @@ from sqlalchemy import select
 from eakte.cli import main
 from eakte.config import load_settings
 from eakte.exceptions import PermissionDenied
-from eakte.export._import import ImportReport, PackageRefused, import_package
+from eakte.export._import import AnchorUntrusted, ImportReport, PackageRefused, import_package
 from eakte.export._import_package import EVENT_FIELDS
-from eakte.export._import_source import PackageError
+from eakte.export._import_source import ArchiveRefused, PackageError
 from eakte.export._model import CaseFileRecord, CaseRecord, DocumentRecord, HistoryEntry
 from eakte.export._xdomea_read import XdomeaError, read_message
 from eakte.models import AuditEvent, CaseFile, Document
@@ -73,6 +73,11 @@ def container(
 def last_seq(records: Records) -> int:
     with records.reading() as session:
         return session.query(AuditEvent).count()
+
+
+def stray_objects(records: Records) -> list[str]:
+    """What ``eakte verify`` (of the store) reports as objects no record points to."""
+    return [f.subject for f in verify_store(records).findings if f.code == "stray-object"]
 
 
 def statuses(report: ImportReport) -> dict[str, set[str]]:
@@ -204,6 +209,24 @@ def test_clashes_import_nothing(records: Records, demo: DemoResult, tmp_path: Pa
     assert last_seq(records) == before
     with records.reading() as session:
         assert session.get(Document, "22222222-b4a7-11ec-a407-005056871b7c") is None
+    assert stray_objects(records) == []  # the refused imports stored nothing
+
+
+def test_zip_bomb_container_is_refused_before_anything_is_stored(
+    records: Records, demo: DemoResult, tmp_path: Path
+) -> None:
+    xml = (EXAMPLE / MESSAGE).read_bytes().replace(PRIMARY.encode(), b"bomb.bin")
+    package = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr(MESSAGE, xml)
+        with archive.open("bomb.bin", "w") as out:
+            for _ in range(16):
+                out.write(bytes(1024 * 1024))  # 16 MiB of zeros: > 1000:1
+    before = last_seq(records)
+    with pytest.raises(ArchiveRefused, match="zip-bomb"):
+        import_package(records, SYSTEM, package, orgunit="32")
+    assert last_seq(records) == before
+    assert list(records.store.iter_objects(ObjectKind.CONTENT)) == []
 
 
 def test_unreadable_message_imports_nothing(records: Records, tmp_path: Path) -> None:
@@ -416,16 +439,32 @@ def test_round_trip_keeps_records_metadata_and_hashes(
     export_records: Records, target_records: Records, tmp_path: Path
 ) -> None:
     first = make_package(export_records, tmp_path, name="first.zip")
-    report = import_package(target_records, SYSTEM, first)
+    anchor = export_records.keyring().active()
+    report = import_package(target_records, SYSTEM, first, trusted_keys=[anchor.public_pem])
     assert report.kind == "eakte-package"
+    assert (report.anchor_key, report.anchor_confirmed) == (anchor.key_id, "--trusted-key")
     assert "present" not in {o.status for o in report.outcomes}
+    assert report.notes and "eakte demo" in report.notes[0]  # org units of an empty installation
+    with target_records.reading() as session:
+        sealed = [
+            json.loads(d)
+            for d in session.scalars(
+                select(AuditEvent.details).where(AuditEvent.action == "key.imported")
+            )
+        ]
+    assert sealed and all(
+        d["trust_anchor"] == anchor.key_id
+        and d["confirmed_by"] == SYSTEM.actor
+        and d["confirmed_with"] == "--trusted-key"
+        for d in sealed
+    )
     assert verify_store(target_records).ok, verify_store(target_records).findings
     _originals_recompute_their_hashes(export_records, target_records)
 
     shown = document_report(target_records, SYSTEM, report_document(report))
     assert all(v["signature_valid"] for v in shown["versions"])
 
-    again = import_package(target_records, SYSTEM, first)
+    again = import_package(target_records, SYSTEM, first)  # its keys are known here now
     assert {o.status for o in again.outcomes} == {"present"}
 
     second = make_package(target_records, tmp_path, name="second.zip")
@@ -489,8 +528,10 @@ def test_clash_or_damage_imports_nothing(
     )
     before = last_seq(target_records)
     keys = target_records.keyring().list()
+    trusted = [export_world.records.keyring().active().key_id]
     with pytest.raises(ImportConflict, match="belongs here to another Akte"):
-        import_package(target_records, SYSTEM, package)
+        import_package(target_records, SYSTEM, package, trusted_keys=trusted)
+    assert stray_objects(target_records) == []  # no manifest, signature or content stored
     damaged = tmp_path / "damaged.zip"
     with zipfile.ZipFile(package) as source, zipfile.ZipFile(damaged, "w") as out:
         for info in source.infolist():
@@ -499,8 +540,9 @@ def test_clash_or_damage_imports_nothing(
                 data = data.replace(b"Sehr", b"Sehx")
             out.writestr(info, data)
     with pytest.raises(PackageRefused, match="does not verify"):
-        import_package(target_records, SYSTEM, damaged)
+        import_package(target_records, SYSTEM, damaged, trusted_keys=trusted)
     assert last_seq(target_records) == before
+    assert stray_objects(target_records) == []
     assert target_records.keyring().list() == keys
     with target_records.reading() as session:
         assert session.get(Document, export_world.letter) is None
@@ -508,3 +550,64 @@ def test_clash_or_damage_imports_nothing(
 
 def report_document(report: ImportReport) -> str:
     return next(o.id for o in report.outcomes if o.kind == "document")
+
+
+def test_package_cannot_anchor_itself(
+    export_world: ExportWorld, target_records: Records, tmp_path: Path
+) -> None:
+    """Without --trusted-key naming its anchor (or with another key) nothing is imported."""
+    package = make_package(export_world.records, tmp_path)
+    anchor = export_world.records.keyring().active().key_id
+    before = last_seq(target_records)
+    keys = target_records.keyring().list()
+    other = target_records.keyring().active().key_id
+    for trusted in ([], [other], ["0" * 32]):
+        with pytest.raises(AnchorUntrusted) as refused:
+            import_package(target_records, SYSTEM, package, trusted_keys=trusted)
+        assert anchor in str(refused.value) and "--trusted-key" in str(refused.value)
+    with pytest.raises(PackageRefused, match="trusted-key-invalid"):
+        import_package(target_records, SYSTEM, package, trusted_keys=["not a key"])
+    assert last_seq(target_records) == before
+    assert target_records.keyring().list() == keys
+    assert stray_objects(target_records) == []
+
+
+def test_trusting_new_keys_needs_an_admin(
+    export_world: ExportWorld, target_records: Records, tmp_path: Path
+) -> None:
+    package = make_package(export_world.records, tmp_path)
+    load_demo(target_records)
+    create_user(target_records, SYSTEM, username="reg", display_name="reg", password=PASSWORD)
+    grant_role(target_records, SYSTEM, username="reg", orgunit="VW", role="registratur")
+    with target_records.reading() as session:
+        reg = load_principal(session, "reg")
+    trusted = [export_world.records.keyring().active().key_id]
+    keys = target_records.keyring().list()
+    with pytest.raises(PermissionDenied, match="administer"):
+        import_package(target_records, reg, package, trusted_keys=trusted, orgunit="32")
+    assert target_records.keyring().list() == keys
+    assert stray_objects(target_records) == []
+
+
+def test_cli_import_of_a_package_shows_and_needs_the_anchor(
+    export_world: ExportWorld, target_records: Records, tmp_path: Path
+) -> None:
+    package = make_package(export_world.records, tmp_path)
+    anchor = export_world.records.keyring().active()
+    pem = tmp_path / "anchor.pem"
+    pem.write_text(anchor.public_pem)
+    settings = target_records.settings
+    env = {
+        "EAKTE_DATA_DIR": str(settings.data_dir),
+        "EAKTE_DATABASE_URL": settings.database_url or "",
+        "EAKTE_KEY_PASSPHRASE": TEST_PASSPHRASE,
+    }
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(main, list(args), env=env)
+
+    refused = run("import", str(package))
+    assert refused.exit_code != 0 and anchor.key_id in refused.output, refused.output
+    done = run("import", str(package), "--trusted-key", str(pem))
+    assert done.exit_code == 0, done.output
+    assert f"Trust anchor {anchor.key_id} (confirmed: --trusted-key)" in done.output
