@@ -315,20 +315,37 @@ def anchor_keys(session: Session, used: set[str], checkpoint_seq: int) -> Anchor
     checkpoint = session.get(AuditCheckpoint, checkpoint_seq)
     if checkpoint is None:
         raise ValueError(f"there is no checkpoint at seq {checkpoint_seq}")
+    return _anchor(session, used, checkpoint.key_id, checkpoint_seq, planned=False)
+
+
+def anchoring_events(session: Session, used: set[str], anchor: str, last_seq: int) -> set[int]:
+    """The key events :func:`anchor_keys` will include, before the package's checkpoint exists.
+
+    ``anchor`` is the key that will sign that checkpoint, ``last_seq`` the last
+    event so far: a key event that no checkpoint follows yet will be sealed by
+    the package's own checkpoint. The export event seals this set, so it is
+    needed before that checkpoint is signed.
+    """
+    return _anchor(session, used, anchor, last_seq, planned=True).events
+
+
+def _anchor(
+    session: Session, used: set[str], anchor: str, last_seq: int, *, planned: bool
+) -> Anchoring:
     retired_by: dict[str, int] = {}
     for event in session.scalars(
         select(AuditEvent)
         .where(
             AuditEvent.action.in_(("key.rotated", "key.imported")),
-            AuditEvent.seq <= checkpoint_seq,
+            AuditEvent.seq <= last_seq,
         )
         .order_by(AuditEvent.seq)
     ):
         named = _details(event).get("retired") if event.action == "key.rotated" else event.object_id
         if isinstance(named, str):
             retired_by.setdefault(named, event.seq)
-    result = Anchoring(checkpoint.key_id, set(used) | {checkpoint.key_id}, set(), [])
-    anchored = {checkpoint.key_id}
+    result = Anchoring(anchor, set(used) | {anchor}, set(), [])
+    anchored = {anchor}
     pending = sorted(set(used) - anchored)
     while pending:
         key = pending.pop()
@@ -340,12 +357,16 @@ def anchor_keys(session: Session, used: set[str], checkpoint_seq: int) -> Anchor
             continue
         signed = session.execute(
             select(AuditCheckpoint.seq, AuditCheckpoint.key_id)
-            .where(AuditCheckpoint.seq >= seq, AuditCheckpoint.seq <= checkpoint_seq)
+            .where(AuditCheckpoint.seq >= seq, AuditCheckpoint.seq <= last_seq)
             .order_by(AuditCheckpoint.seq)
             .limit(1)
-        ).one()
+        ).first()
         result.events.add(seq)
-        result.segments.append(Segment(seq, signed.seq, "key"))
+        if signed is None:  # planned: the package's own checkpoint will seal it
+            assert planned, f"no checkpoint seals key event {seq}"
+            continue
+        if not planned:
+            result.segments.append(Segment(seq, signed.seq, "key"))
         result.keys.add(signed.key_id)
         if signed.key_id not in anchored:
             pending.append(signed.key_id)

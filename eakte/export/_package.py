@@ -1,11 +1,16 @@
-"""``export_package``: selection -> audit event and checkpoint -> one streamed BagIt ZIP.
+"""``export_package``: selection -> one streamed BagIt ZIP sealed by a signed audit event.
 
-The steps: resolve the selection (permissions checked), record the export in
-the audit log and sign a checkpoint covering it, then write the bag while
-reading the database once: primary files and proof per version, the xdomea
-message (to a temp file, then copied in), the audit events with their chain
-segments and checkpoints, the public keys, the report and package.json. The
-ZIP is written as ``<out>.part`` and renamed when complete.
+The steps: resolve the selection (permissions checked); record a
+``document.read`` event for every confidential document exported; write the
+xdomea message (to a temp file, then copied in) together with every version's
+primary files and proof; then record ``export.created``, which seals the
+package: the SHA-256 of the message, of the list of exported versions
+(document, number, manifest hash) and of the list of included audit events,
+and the counts. A checkpoint signed after it proves it; the audit events with
+their chain segments up to that checkpoint, the public keys, the report and
+package.json complete the bag. The ZIP is written as ``<out>.part`` and
+renamed when complete, so an export that fails after its event was recorded
+leaves that event but no package.
 """
 
 from __future__ import annotations
@@ -25,12 +30,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eakte import __version__
+from eakte.exceptions import RecordsError
 from eakte.export import _layout as layout
 from eakte.export._collect import (
     Anchoring,
     Collector,
     Segment,
     anchor_keys,
+    anchoring_events,
     chain_lines,
     event_bytes,
     iter_events,
@@ -39,6 +46,7 @@ from eakte.export._collect import (
 from eakte.export._model import MessageHeader, PrimaryFile
 from eakte.export._report import ReportData, render_report
 from eakte.export._select import Scope, Selection, resolve
+from eakte.export._verify_index import events_sha256, versions_sha256
 from eakte.export._xdomea_write import write_message
 from eakte.export._zipbag import ZipBag
 from eakte.models import (
@@ -95,14 +103,14 @@ def export_package(
     with records.reading() as session:
         scope = resolve(session, principal, selection)
     prozess_id = str(uuid.uuid4())
-    checkpoint_seq, export_seq = _record_export(records, principal, selection, scope, prozess_id)
+    _record_reads(records, principal, scope, prozess_id)
     part = out_path.with_name(out_path.name + ".part")
     try:
         with part.open("wb") as out:
             bag = ZipBag(out, layout.bag_name(prozess_id))
             try:
                 writer = _BagWriter(records, principal, selection, scope, bag, progress)
-                counts = writer.write(prozess_id, checkpoint_seq, export_seq, recipient)
+                counts, checkpoint_seq = writer.write(prozess_id, recipient)
             except BaseException:
                 bag.abort()
                 raise
@@ -120,27 +128,18 @@ def export_package(
     )
 
 
-def _record_export(
-    records: Records, principal: Principal, selection: Selection, scope: Scope, prozess_id: str
-) -> tuple[int, int]:
-    """Append ``export.created`` (committed), then sign a checkpoint that covers it.
-
-    Confidential documents get a ``document.read`` event each in the same
-    transaction, as every other read of them does.
-    """
-    counts = {
-        "case_files": len(scope.case_files),
-        "cases": len(scope.cases),
-        "documents": len(scope.documents),
-        "versions": scope.versions,
-        "content_bytes": scope.content_bytes,
-    }
+def _record_reads(records: Records, principal: Principal, scope: Scope, prozess_id: str) -> None:
+    """A ``document.read`` event per exported confidential document, as every other read of
+    them gets; committed before the message is written, so its history holds them."""
     with records.reading() as session:
         confidential = session.scalars(
             select(Document.id).where(Document.confidential.is_(True)).order_by(Document.id)
         ).all()
+    chosen = [d for d in confidential if d in scope.documents]
+    if not chosen:
+        return
     with records.transaction() as session:
-        for document_id in (d for d in confidential if d in scope.documents):
+        for document_id in chosen:
             records.audit.append(
                 session,
                 actor=principal.actor,
@@ -149,22 +148,46 @@ def _record_export(
                 object_id=document_id,
                 details={"read": "export", "export": prozess_id},
             )
+
+
+@dataclass(frozen=True)
+class _Seal:
+    """What ``export.created`` records of the package written so far."""
+
+    message_sha256: str
+    versions: list[tuple[str, int, str]]  # (document id, number, manifest hash)
+    events: list[int]  # included events, without the export event itself
+    counts: dict[str, int]
+
+    def details(self, selection: Selection, format_2_from: int) -> dict[str, Any]:
+        return {
+            "selection": selection.as_dict(),
+            "counts": self.counts,
+            "message_sha256": self.message_sha256,
+            "versions_sha256": versions_sha256(self.versions),
+            "events_sha256": events_sha256(self.events),
+            "hash_format_2_from": format_2_from,
+        }
+
+
+def _record_export(
+    records: Records, principal: Principal, selection: Selection, prozess_id: str, seal: _Seal
+) -> tuple[int, int]:
+    """Append ``export.created`` (committed), then sign a checkpoint that covers it."""
+    with records.transaction() as session:
         # where hash format 2 began, signed: a package cannot pass later events off as
         # format 1 (whose left-out events cannot be recomputed) to hide an edit
-        format_2_from = session.scalar(
-            select(func.min(AuditEvent.seq)).where(AuditEvent.hash_format == 2)
-        ) or (session.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0) + 1
+        format_2_from = (
+            session.scalar(select(func.min(AuditEvent.seq)).where(AuditEvent.hash_format == 2))
+            or (session.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0) + 1
+        )
         event = records.audit.append(
             session,
             actor=principal.actor,
             action="export.created",
             object_type="export",
             object_id=prozess_id,
-            details={
-                "selection": selection.as_dict(),
-                "counts": counts,
-                "hash_format_2_from": format_2_from,
-            },
+            details=seal.details(selection, format_2_from),
         )
         export_seq = event.seq
     with records.transaction() as session:
@@ -192,14 +215,19 @@ class _BagWriter:
     copied: int = 0
     files: int = 0
     file_bytes: int = 0
+    content_bytes: int = 0  # the original files'
 
-    def write(
-        self, prozess_id: str, checkpoint_seq: int, export_seq: int, recipient: str | None
-    ) -> dict[str, int]:
+    def write(self, prozess_id: str, recipient: str | None) -> tuple[dict[str, int], int]:
+        """Message and versions, then the export event, then audit, keys, report, index.
+
+        Returns the counts and the package's checkpoint.
+        """
         created_at = datetime.now(UTC)
         with self.records.reading() as session:
             installation = _installation(session)
-            collector = Collector(session, self.scope, self._version_files, checkpoint_seq)
+            # the history ends here: later events (of other sessions too) are left out
+            last_seq = session.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0
+            collector = Collector(session, self.scope, self._version_files, last_seq)
             header = MessageHeader(
                 prozess_id=prozess_id,
                 created_at=created_at,
@@ -207,19 +235,47 @@ class _BagWriter:
                 sender_orgunit=_sender_orgunit(session, self.selection),
                 recipient_institution=recipient or RECIPIENT,
             )
-            self._message(prozess_id, header, collector)
-            collector.events.add(export_seq)
+            message_sha256 = self._message(prozess_id, header, collector)
+            anchor = self.records.keyring().active().key_id
+            key_events = anchoring_events(session, collector.keys, anchor, last_seq)
+        sealed = sorted(collector.events | key_events)
+        versions = [
+            (doc_id, v["number"], v["manifest_sha256"])
+            for doc_id, entry in self.index.items()
+            for v in entry["versions"]
+        ]
+        seal = _Seal(
+            message_sha256=message_sha256,
+            versions=versions,
+            events=sealed,
+            counts={
+                "case_files": len(collector.case_files),
+                "cases": len(collector.cases),
+                "documents": len(self.index),
+                "versions": len(versions),
+                "audit_events": len(sealed),
+                "content_bytes": self.content_bytes,
+            },
+        )
+        checkpoint_seq, export_seq = _record_export(
+            self.records, self.principal, self.selection, prozess_id, seal
+        )
+        with self.records.reading() as session:
             anchoring = anchor_keys(session, collector.keys, checkpoint_seq)
-            events = sorted(collector.events | anchoring.events)
-            main = Segment(min(collector.events), checkpoint_seq, "records")
+            if anchoring.events != key_events:
+                raise RecordsError(
+                    "A signing key was rotated while the package was written; run the export again."
+                )
+            events = sorted({*sealed, export_seq})
+            main = Segment(events[0], checkpoint_seq, "records")
             segments = [main, *anchoring.segments]
             self._audit(session, events, segments)
             self._keys(session, anchoring)
         counts = {
-            "case_files": len(self.scope.case_files),
-            "cases": len(self.scope.cases),
+            "case_files": len(collector.case_files),
+            "cases": len(collector.cases),
             "documents": len(self.index),
-            "versions": sum(len(d["versions"]) for d in self.index.values()),
+            "versions": len(versions),
             "files": self.files,
             "bytes": self.file_bytes,
             "audit_events": len(events),
@@ -251,6 +307,8 @@ class _BagWriter:
                 keys=sorted(anchoring.keys),
                 anchor_key=anchoring.anchor,
                 checkpoint_seq=checkpoint_seq,
+                export_seq=export_seq,
+                message_sha256=message_sha256,
                 segments=[s.as_dict() for s in segments],
                 counts=counts,
                 message=layout.message_name(prozess_id),
@@ -267,14 +325,16 @@ class _BagWriter:
                 "Bag-Software-Agent": f"eakte {__version__}",
             }
         )
-        return counts
+        return counts, checkpoint_seq
 
-    def _message(self, prozess_id: str, header: MessageHeader, collector: Collector) -> None:
+    def _message(self, prozess_id: str, header: MessageHeader, collector: Collector) -> str:
+        """Write the message (the versions' files go in as it is written); its SHA-256."""
         with tempfile.TemporaryFile(prefix="eakte-export-", suffix=".xml") as xml:
             write_message(xml, header, collector.objects())
             size = xml.tell()
             xml.seek(0)
-            self.bag.add_stream(layout.message_path(prozess_id), xml, size)
+            entry = self.bag.add_stream(layout.message_path(prozess_id), xml, size)
+        return entry.sha256
 
     def _version_files(self, document: Document, version: DocumentVersion) -> list[PrimaryFile]:
         """Copy a version's files and proof into the bag; describe its primary files."""
@@ -298,6 +358,7 @@ class _BagWriter:
             layout.signature_record_path(doc_id, number),
             store.read_bytes(ObjectKind.SIGNATURE, version.signature_sha256),
         )
+        self.content_bytes += files[0].size
         text = None
         if "text" in renditions:
             with store.open(ObjectKind.RENDITION, renditions["text"]) as reader:

@@ -28,6 +28,8 @@ class ReportData:
     keys: list[str]
     anchor_key: str
     checkpoint_seq: int
+    export_seq: int  # the export.created event that seals the package
+    message_sha256: str
     segments: list[dict[str, Any]]
     counts: dict[str, int]
     message: str

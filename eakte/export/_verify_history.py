@@ -17,7 +17,12 @@ from typing import Any
 from eakte.export import _layout as layout
 from eakte.export._verify_audit import AuditFacts
 from eakte.export._verify_bag import Bag, error
-from eakte.export._verify_index import PackageIndex
+from eakte.export._verify_index import (
+    PackageIndex,
+    check_unique,
+    events_sha256,
+    versions_sha256,
+)
 from eakte.export._verify_proof import VersionFacts
 from eakte.signing._findings import Finding
 
@@ -98,8 +103,22 @@ def check_documents(index: PackageIndex, history: History) -> Iterator[Finding]:
             )
 
 
-def check_export_event(bag: Bag, index: PackageIndex, facts: AuditFacts) -> Iterator[Finding]:
-    """The signed ``export.created`` event: present, proven, and agreeing with the package."""
+def check_export_event(
+    bag: Bag,
+    index: PackageIndex,
+    facts: AuditFacts,
+    versions: Mapping[tuple[str, int], VersionFacts],
+) -> Iterator[Finding]:
+    """The signed ``export.created`` event: present, proven, and sealing this package.
+
+    It records the SHA-256 of the xdomea message, of the list of exported
+    versions and of the list of included events, and the counts; each is
+    recomputed from what the package really holds (never from package.json,
+    which is not signed), so a document, version or event taken out, or an
+    edit of the message, is found even when package.json and the bag
+    manifests were rewritten to match.
+    """
+    yield from check_unique(index)
     subject = f"export {index.prozess_id}"
     events = [
         e
@@ -125,35 +144,132 @@ def check_export_event(bag: Bag, index: PackageIndex, facts: AuditFacts) -> Iter
             f"Its chain line claims hash format 1, but the signed export event says every event "
             f"from {since} on has format 2: the line was rewritten to hide a change.",
         )
-    actual = {
+    listed = {
         "documents": len(index.documents),
         "versions": sum(len(d.versions) for d in index.documents),
         "audit_events": len(index.events),
     }
-    for name, value in actual.items():
+    for name, value in listed.items():
         if name in index.counts and index.counts[name] != value:
             yield error("package-json-mismatch", "package.json", f"counts.{name} is not {value}.")
+    sealed = {
+        name: event.details.get(name)
+        for name in ("message_sha256", "versions_sha256", "events_sha256")
+    }
     counts = event.details.get("counts")
-    if isinstance(counts, dict):
-        differing = sorted(
-            name
-            for name, value in counts.items()
-            if name != "audit_events"
-            and actual.get(name, index.counts.get(name)) not in (None, value)
+    incomplete = sorted(name for name, value in sealed.items() if not isinstance(value, str))
+    if not isinstance(counts, dict):
+        incomplete.append("counts")
+    if incomplete:
+        yield error(
+            "export-event-incomplete",
+            subject,
+            f"The export event records no {', '.join(incomplete)}: it does not seal the package.",
         )
-        if differing:
-            yield error(
-                "export-counts-mismatch",
-                subject,
-                f"The signed export event counted other {', '.join(differing)} than the package "
-                "holds.",
-            )
-    message_sha = event.details.get("message_sha256")
-    if isinstance(message_sha, str):
-        actual_sha = bag.sha256(f"{layout.DATA}/{index.message}")
-        if actual_sha != message_sha:
-            yield error(
-                "xdomea-message-altered",
-                index.message,
-                "The xdomea message is not the one the signed export event recorded.",
-            )
+    included = sorted(seq for seq in facts.events if seq != event.seq)
+    yield from _message_sealed(bag, index, sealed["message_sha256"])
+    yield from _versions_sealed(index, versions, sealed["versions_sha256"], subject)
+    yield from _events_sealed(index, included, event.seq, sealed["events_sha256"], subject)
+    if isinstance(counts, dict):
+        yield from _counts_sealed(bag, index, versions, included, counts, subject)
+
+
+def _message_sealed(bag: Bag, index: PackageIndex, sealed: object) -> Iterator[Finding]:
+    path = f"{layout.DATA}/{index.message}"
+    if isinstance(sealed, str) and bag.has(path) and bag.sha256(path) != sealed:
+        yield error(
+            "xdomea-message-altered",
+            index.message,
+            "The xdomea message is not the one the signed export event recorded.",
+        )
+
+
+def _versions_sealed(
+    index: PackageIndex,
+    versions: Mapping[tuple[str, int], VersionFacts],
+    sealed: object,
+    subject: str,
+) -> Iterator[Finding]:
+    """The versions whose manifests are in the package, against the sealed list."""
+    present = [(doc, n, f.manifest_sha256) for (doc, n), f in versions.items()]
+    if not isinstance(sealed, str) or versions_sha256(present) == sealed:
+        return
+    # name what can be named: package.json's own list, if it is what was sealed
+    claimed = [
+        (d.document_id, v.number, v.manifest_sha256) for d in index.documents for v in d.versions
+    ]
+    if versions_sha256(claimed) == sealed:
+        gone = sorted(set(claimed) - set(present))
+        named = ", ".join(f"document {doc} version {n}" for doc, n, _ in gone[:5])
+        detail = f" Not in the package: {named}{' …' if len(gone) > 5 else ''}."
+    else:
+        detail = " A document or version was taken out, added or replaced."
+    yield error(
+        "export-versions-mismatch",
+        subject,
+        "The versions in the package are not those the signed export event lists." + detail,
+    )
+
+
+def _events_sealed(
+    index: PackageIndex, included: list[int], export_seq: int, sealed: object, subject: str
+) -> Iterator[Finding]:
+    """The included audit events (but the export event), against the sealed list."""
+    if not isinstance(sealed, str) or events_sha256(included) == sealed:
+        return
+    claimed = sorted(set(index.events) - {export_seq})
+    if events_sha256(claimed) == sealed:
+        gone = sorted(set(claimed) - set(included))
+        named = ", ".join(map(str, gone[:10]))
+        detail = f" Missing or unreadable: audit events {named}{' …' if len(gone) > 10 else ''}."
+    else:
+        detail = " Audit events were taken out or added."
+    yield error(
+        "export-events-mismatch",
+        subject,
+        "The audit events in the package are not those the signed export event lists." + detail,
+    )
+
+
+def _counts_sealed(
+    bag: Bag,
+    index: PackageIndex,
+    versions: Mapping[tuple[str, int], VersionFacts],
+    included: list[int],
+    counts: Mapping[str, Any],
+    subject: str,
+) -> Iterator[Finding]:
+    """The signed counts against what the package holds (not what package.json says)."""
+    actual: dict[str, int | None] = {
+        "documents": len({doc for doc, _ in versions}),
+        "versions": len(versions),
+        "audit_events": len(included),
+        "content_bytes": sum(f.files["original"][1] or 0 for f in versions.values()),
+    }
+    actual.update(_containers(bag, index))
+    differing = sorted(
+        name
+        for name, value in counts.items()
+        if name in actual and actual[name] is not None and actual[name] != value
+    )
+    if differing:
+        shown = ", ".join(f"{name} {counts[name]} (holds {actual[name]})" for name in differing)
+        yield error(
+            "export-counts-mismatch",
+            subject,
+            f"The signed export event counted other numbers than the package holds: {shown}.",
+        )
+
+
+def _containers(bag: Bag, index: PackageIndex) -> dict[str, int | None]:
+    """Akten and Vorgänge in the message (None when it cannot be read: the message
+    checks say why)."""
+    from eakte.export._verify_xdomea import read_facts  # it imports this module
+
+    path = f"{layout.DATA}/{index.message}"
+    try:
+        message = read_facts(bag, path)
+    except Exception:  # noqa: BLE001 - an unreadable message is check_message's finding
+        return {"case_files": None, "cases": None}
+    kinds = [c.kind for c in message.containers.values()]
+    return {"case_files": kinds.count("Akte"), "cases": kinds.count("Vorgang")}

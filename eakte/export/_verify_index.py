@@ -6,11 +6,16 @@ signed manifests, the signed audit chain and the files actually in the bag.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from eakte.export import _layout as layout
+from eakte.export._verify_bag import error
+from eakte.signing._findings import Finding
 
 
 class IndexFormatError(ValueError):
@@ -52,6 +57,40 @@ class PackageIndex:
     events: list[int]
     segments: list[Segment]
     counts: dict[str, Any]
+
+
+def versions_sha256(versions: Iterable[tuple[str, int, str]]) -> str:
+    """What the export event seals of the versions: SHA-256 over the sorted lines
+    ``<document_id> <number> <manifest_sha256>\n`` (``sort | sha256sum`` by hand)."""
+    lines = sorted(f"{doc} {number} {sha}\n" for doc, number, sha in set(versions))
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+def events_sha256(seqs: Iterable[int]) -> str:
+    """What the export event seals of the included events: SHA-256 over ``<seq>\n``
+    lines in ascending order (``sort -n | sha256sum``)."""
+    return hashlib.sha256("".join(f"{seq}\n" for seq in sorted(set(seqs))).encode()).hexdigest()
+
+
+def check_unique(index: PackageIndex) -> Iterator[Finding]:
+    """A document, a version of a document or an event listed twice: duplicates could
+    make up the numbers of something taken out, so they are errors."""
+    for document_id, n in sorted(Counter(d.document_id for d in index.documents).items()):
+        if n > 1:
+            yield _duplicate(f"document {document_id}", f"Listed {n} times.")
+    for document in index.documents:
+        numbers = Counter(v.number for v in document.versions)
+        for number in sorted(k for k, n in numbers.items() if n > 1):
+            yield _duplicate(
+                f"document {document.document_id} version {number}", "Listed more than once."
+            )
+    for seq, n in sorted(Counter(index.events).items()):
+        if n > 1:
+            yield _duplicate(f"audit event {seq}", f"Listed {n} times in audit.events.")
+
+
+def _duplicate(subject: str, message: str) -> Finding:
+    return error("package-json-duplicate", subject, message)
 
 
 def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:

@@ -172,7 +172,7 @@ def _verify_zip(zf: zipfile.ZipFile, report: PackageReport, progress: Progress |
     history = replay(audit)
     report.findings.extend(check_versions_recorded(index, audit, versions.facts))
     report.findings.extend(check_documents(index, history))
-    report.findings.extend(check_export_event(bag, index, audit))
+    report.findings.extend(check_export_event(bag, index, audit, versions.facts))
     report.findings.extend(check_message(bag, index, versions.facts, history))
     report.findings.extend(_unexpected_files(bag, index))
     _report_keys(report, index, audit)

@@ -1,11 +1,12 @@
 """The xdomea message: schema-valid, and saying what the signed proof says.
 
-The message itself is not signed. What can be checked against signed data is
-checked: every Dokument, Version and Primaerdokument/Dateiname against the
-package's versions (whose file names and hashes follow from the signed
-manifests), Betreff, Kennzeichen and placement of documents, Vorgänge and
-Akten against the audit events. Other metadata (dates, sender, history
-wording, retention) has no signed counterpart in the package.
+The message as a whole is sealed by the signed export event (its SHA-256,
+checked in ``_verify_history``). Beyond that, what can be checked against
+signed data is checked: every Dokument, Version and Primaerdokument/Dateiname
+against the package's versions (whose file names and hashes follow from the
+signed manifests), Betreff, Kennzeichen and placement of documents, Vorgänge
+and Akten against the audit events. Other metadata (dates, sender, history
+wording, retention) has no signed counterpart in the package but the seal.
 """
 
 from __future__ import annotations

@@ -416,3 +416,70 @@ def test_damaged_content_stops_the_export(export_world: ExportWorld, tmp_path: P
     with pytest.raises(ObjectIntegrityError, match="damaged or was altered"):
         make_package(records, tmp_path, akte=[export_world.akte])
     assert list(tmp_path.glob("package.zip*")) == []  # neither the package nor its .part
+    with records.reading() as session:  # content is copied before the export is recorded
+        assert (
+            session.scalar(select(AuditEvent).where(AuditEvent.action == "export.created")) is None
+        )
+
+
+def test_the_export_event_seals_message_versions_and_events(
+    export_world: ExportWorld, tmp_path: Path
+) -> None:
+    """export.created records the message's SHA-256, digests of the version and event lists
+    and the counts, computed from the package as written."""
+    records = export_world.records
+    got = unpack(make_package(records, tmp_path, akte=[export_world.akte]), tmp_path)
+    with records.reading() as session:
+        event = session.scalar(
+            select(AuditEvent).where(
+                AuditEvent.action == "export.created", AuditEvent.object_id == got.prozess_id
+            )
+        )
+    assert event is not None
+    details = json.loads(event.details)
+    message = got.read(layout.message_path(got.prozess_id))
+    assert details["message_sha256"] == sha256(message)
+    lines = sorted(
+        f"{d['document_id']} {v['number']} {v['manifest_sha256']}\n"
+        for d in got.index["documents"]
+        for v in d["versions"]
+    )
+    for line in lines:  # the manifests in the bag are the ones listed
+        doc, number, manifest = line.split()
+        assert sha256(got.read(layout.manifest_path(doc, int(number)))) == manifest
+    assert details["versions_sha256"] == sha256("".join(lines).encode())
+    events = sorted(set(got.index["audit"]["events"]) - {event.seq})
+    assert event.seq in got.index["audit"]["events"]
+    assert details["events_sha256"] == sha256("".join(f"{seq}\n" for seq in events).encode())
+    sizes = 0
+    for d in got.index["documents"]:
+        for v in d["versions"]:
+            sizes += json.loads(got.read(layout.manifest_path(d["document_id"], v["number"])))[
+                "size"
+            ]
+    assert details["counts"] == {
+        "case_files": len(got.xml_ids("Akte")),
+        "cases": len(got.xml_ids("Vorgang")),
+        "documents": len(got.documents),
+        "versions": len(lines),
+        "audit_events": len(events),
+        "content_bytes": sizes,
+    }
+
+
+def test_an_interrupted_export_leaves_its_event_but_no_package(
+    export_world: ExportWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the export event is recorded the bag is completed; failing then leaves the event
+    (as the auditor guide says) and no file."""
+    from eakte.export import _package
+
+    def fail(*_: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(_package._BagWriter, "_keys", fail)
+    with pytest.raises(OSError, match="disk full"):
+        make_package(export_world.records, tmp_path, akte=[export_world.akte])
+    assert list(tmp_path.glob("package.zip*")) == []
+    with export_world.records.reading() as session:
+        assert session.scalar(select(AuditEvent).where(AuditEvent.action == "export.created"))

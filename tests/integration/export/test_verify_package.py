@@ -281,7 +281,7 @@ def test_edited_xml_file_name_is_detected(exported: Exported, tmp_path: Path) ->
         files[f"data/{name}"] = xml.replace(element, edited).encode()
 
     report = verify_package(rewrite(exported, tmp_path / "p.zip", edit, fix_bag=True))
-    assert codes(report) == {"xdomea-mismatch"}
+    assert codes(report) == {"xdomea-mismatch", "xdomea-message-altered"}
     assert any(world.letter in s for s in subjects(report, "xdomea-mismatch"))
 
 
@@ -300,7 +300,7 @@ def test_edited_betreff_is_detected_against_the_audit_log(
         files[f"data/{name}"] = xml.replace(element, edited).encode()
 
     report = verify_package(rewrite(exported, tmp_path / "p.zip", edit, fix_bag=True))
-    assert codes(report) == {"xdomea-mismatch"}
+    assert codes(report) == {"xdomea-mismatch", "xdomea-message-altered"}
     assert subjects(report, "xdomea-mismatch") == [f"Dokument {world.bescheid}"]
     unfixed = verify_package(rewrite(exported, tmp_path / "q.zip", edit, fix_bag=False))
     assert "bag-fixity-mismatch" in codes(unfixed)
@@ -593,4 +593,155 @@ def test_removed_document(exported: Exported, tmp_path: Path) -> None:
         files[name] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
     report = verify_package(rewrite(exported, tmp_path / "p.zip", remove, fix_bag=True))
-    assert codes(report) == {"export-counts-mismatch"}
+    assert codes(report) == {
+        "export-counts-mismatch",
+        "export-versions-mismatch",
+        "export-events-mismatch",
+        "xdomea-message-altered",
+    }
+
+
+# -- the signed export event seals the message, the versions and the events ----------
+
+
+def xdomea_message(files: Files) -> str:
+    return f"data/{json.loads(files[layout.PACKAGE_JSON])['message']}"
+
+
+def test_document_dropped_and_another_listed_twice(exported: Exported, tmp_path: Path) -> None:
+    """The reviewer's attack: the Lageplan taken out completely (files, proof, events, its
+    Dokument in the message), the letter listed twice so the numbers in package.json add up."""
+    world = exported.world
+    lageplan, letter = world.lageplan, world.letter
+    dropped: list[int] = []
+
+    def remove(files: Files) -> None:
+        index = exported.index(files)
+        entry = document(index, lageplan)
+        for version in entry["versions"]:
+            for name in version["files"].values():
+                del files[f"data/{name}"]
+        for path in [p for p in files if p.startswith(f"data/eakte/versions/{lageplan}/")]:
+            del files[path]
+        for seq in list(index["audit"]["events"]):
+            if json.loads(files[layout.event_path(seq)])["object_id"] == lageplan:
+                index["audit"]["events"].remove(seq)
+                del files[layout.event_path(seq)]
+                dropped.append(seq)
+        index["documents"].remove(entry)
+        twin = document(index, letter)
+        index["documents"].append(twin)
+        index["counts"]["audit_events"] = len(index["audit"]["events"])
+        files[layout.PACKAGE_JSON] = canonical_json(index)
+        name = xdomea_message(files)
+        tree = etree.fromstring(files[name])
+        (element,) = tree.xpath(
+            "//xdomea:Dokument[xdomea:Identifikation/xdomea:ID = $id]",
+            namespaces={"xdomea": "urn:xoev-de:xdomea:schema:3.0.0"},
+            id=lageplan,
+        )
+        element.getparent().remove(element)
+        files[name] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", remove, fix_bag=True))
+    assert dropped
+    assert subjects(report, "package-json-duplicate") == [f"document {letter}"]
+    assert {
+        "package-json-duplicate",
+        "export-versions-mismatch",
+        "export-events-mismatch",
+        "export-counts-mismatch",
+        "xdomea-message-altered",
+    } <= codes(report)
+    (counted,) = [f.message for f in report.findings if f.code == "export-counts-mismatch"]
+    assert "documents" in counted and "content_bytes" in counted
+
+
+def test_duplicate_entries_in_package_json(exported: Exported, tmp_path: Path) -> None:
+    """A document, a version and an event listed twice, nothing else changed."""
+    letter = exported.world.letter
+
+    def duplicate(files: Files) -> None:
+        index = exported.index(files)
+        entry = document(index, letter)
+        index["documents"].append(entry)
+        bescheid = document(index, exported.world.bescheid)
+        bescheid["versions"].append(bescheid["versions"][0])
+        index["audit"]["events"].append(index["audit"]["events"][0])
+        files[layout.PACKAGE_JSON] = canonical_json(index)
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", duplicate, fix_bag=True))
+    first = exported.index(exported.files())["audit"]["events"][0]
+    assert sorted(subjects(report, "package-json-duplicate")) == sorted(
+        [
+            f"document {letter}",
+            f"document {exported.world.bescheid} version 1",
+            f"audit event {first}",
+        ]
+    )
+
+
+def test_audit_event_dropped(exported: Exported, tmp_path: Path) -> None:
+    """The reviewer's attack: one event of an exported document (not the one that records a
+    version) left out of package.json and the bag; its format-2 chain line proves itself."""
+    letter = exported.world.letter
+    dropped: list[int] = []
+
+    def drop(files: Files) -> None:
+        index = exported.index(files)
+        for seq in index["audit"]["events"]:
+            event = json.loads(files[layout.event_path(seq)])
+            if event["object_id"] == letter and event["action"] != "document.version_added":
+                dropped.append(seq)
+                break
+        index["audit"]["events"].remove(dropped[0])
+        del files[layout.event_path(dropped[0])]
+        index["counts"]["audit_events"] -= 1
+        files[layout.PACKAGE_JSON] = canonical_json(index)
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", drop, fix_bag=True))
+    assert codes(report) == {"export-events-mismatch", "export-counts-mismatch"}
+    (finding,) = [f for f in report.findings if f.code == "export-events-mismatch"]
+    assert finding.subject.startswith("export ")
+    (counted,) = [f.message for f in report.findings if f.code == "export-counts-mismatch"]
+    assert "audit_events" in counted
+
+
+def test_edited_kennzeichen_in_the_message(exported: Exported, tmp_path: Path) -> None:
+    """The reviewer's attack: a Kennzeichen with no audited counterpart (a document's
+    reference) changed in the message, bag fixed: the export event sealed the message."""
+
+    def edit(files: Files) -> None:
+        name = xdomea_message(files)
+        element = "<xdomea:Kennzeichen>32.10.05-0815/2024</xdomea:Kennzeichen>"
+        xml = files[name].decode()
+        assert xml.count(element) == 1
+        edited = "<xdomea:Kennzeichen>99.99-0001/2020</xdomea:Kennzeichen>"
+        files[name] = xml.replace(element, edited).encode()
+
+    report = verify_package(rewrite(exported, tmp_path / "p.zip", edit, fix_bag=True))
+    assert codes(report) == {"xdomea-message-altered"}
+    (subject,) = subjects(report, "xdomea-message-altered")
+    assert subject.endswith(".xml")
+
+
+def test_export_event_without_seal(
+    export_world: ExportWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export event that records no message and list digests (an older eakte, or a forged
+    export) seals nothing: verify says so instead of trusting package.json."""
+    from eakte.export import _package
+
+    unsealed = _package._Seal.details
+
+    def details(self: Any, selection: Any, format_2_from: int) -> dict[str, Any]:
+        result = unsealed(self, selection, format_2_from)
+        for name in ("message_sha256", "versions_sha256", "events_sha256"):
+            del result[name]
+        return result
+
+    monkeypatch.setattr(_package._Seal, "details", details)
+    report = verify_package(make_package(export_world.records, tmp_path, akte=[export_world.akte]))
+    assert codes(report) == {"export-event-incomplete"}
+    (finding,) = report.findings
+    assert "events_sha256, message_sha256, versions_sha256" in finding.message
