@@ -11,6 +11,7 @@ import json
 import logging
 import pkgutil
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,7 +19,7 @@ import click
 from eakte import __version__
 from eakte.config import Settings, load_settings
 from eakte.exceptions import EakteError
-from eakte.records import Records
+from eakte.records import SYSTEM, Principal, Records, load_principal
 
 
 class AppContext:
@@ -46,6 +47,13 @@ class AppContext:
             self._records = Records(self.settings)
         return self._records
 
+    def principal(self, username: str | None) -> Principal:
+        """Who a command acts as: the user named by ``--as``, or the system."""
+        if not username:
+            return SYSTEM
+        with self.records.reading() as session:
+            return load_principal(session, username)
+
     def close(self) -> None:
         if self._records is not None:
             self._records.close()
@@ -61,6 +69,19 @@ class EakteGroup(click.Group):
         except EakteError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
+
+
+def read_key_option(value: str) -> str:
+    """A ``--trusted-key`` value: a key id or PEM text as given, or the PEM in that file."""
+    path = Path(value)
+    if "-----BEGIN" not in value and path.is_file():
+        try:
+            return path.read_text("ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.BadParameter(
+                f"cannot read {path}: {exc}", param_hint="--trusted-key"
+            ) from exc
+    return value
 
 
 def print_json(data: Any) -> None:

@@ -13,9 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from eakte import workflow as wf
-from eakte.cli import AppContext
 from eakte.config import Settings
-from eakte.records import SYSTEM, Principal, load_principal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,12 +66,6 @@ def circulation_options(f: F) -> F:
         help="Co-signer (Mitzeichnung): a user name, or oe:CODE for an org unit.",
     )(f)
 
-
-def acting(app: AppContext, username: str | None) -> Principal:
-    if not username:
-        return SYSTEM
-    with app.records.reading() as session:
-        return load_principal(session, username)
 
 
 def umlauf_spec(

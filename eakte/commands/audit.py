@@ -21,11 +21,9 @@ import click
 from eakte.cli import AppContext, pass_app
 from eakte.exceptions import RecordsError
 from eakte.records import (
-    SYSTEM,
     AuditEntry,
     AuditPage,
     Principal,
-    load_principal,
     query_audit,
 )
 from eakte.records._audit_query import MAX_LIMIT, check_actor, object_by_reference
@@ -86,10 +84,7 @@ def build_query(
     until: str | None,
     limit: int | None,
 ) -> AuditQuery:
-    principal = SYSTEM
-    if username:
-        with app.records.reading() as session:
-            principal = load_principal(session, username)
+    principal = app.principal(username)
     start, stop = moment(since), moment(until, end=True)
     if start is not None and stop is not None and start >= stop:
         raise RecordsError(f"--since {since} is not before --until {until}.")

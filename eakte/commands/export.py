@@ -14,7 +14,6 @@ from eakte.cli import AppContext, pass_app, print_json
 from eakte.exceptions import RecordsError
 from eakte.export import ExportResult, Selection, export_package
 from eakte.export._package import ProgressCallback
-from eakte.records import SYSTEM, Principal, load_principal
 
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -90,10 +89,7 @@ def export(
         date_to=_day(date_to),
         everything=everything,
     )
-    principal: Principal = SYSTEM
-    if username:
-        with app.records.reading() as session:
-            principal = load_principal(session, username)
+    principal = app.principal(username)
     with _progress(enabled=not as_json and sys.stdout.isatty()) as progress:
         result = export_package(
             app.records, principal, selection, output, progress, recipient=recipient

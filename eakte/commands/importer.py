@@ -11,10 +11,9 @@ from pathlib import Path
 
 import click
 
-from eakte.cli import AppContext, pass_app, print_json
+from eakte.cli import AppContext, pass_app, print_json, read_key_option
 from eakte.export._import import ImportReport, import_package
 from eakte.export._import_source import Progress
-from eakte.records import SYSTEM, Principal, load_principal
 
 
 @click.command("import")
@@ -58,8 +57,8 @@ def import_command(
     run first: the same package twice imports nothing new; a clash imports
     nothing at all and leaves nothing behind.
     """
-    principal = _principal(app, username)
-    keys = [_read_key(value) for value in trusted_keys]
+    principal = app.principal(username)
+    keys = [read_key_option(value) for value in trusted_keys]
     passes = 1 if dry_run else 2  # the checking dry run, then storing
     with _progress(package, passes, enabled=not as_json and sys.stderr.isatty()) as progress:
         report = import_package(
@@ -77,24 +76,6 @@ def import_command(
         _print(report)
 
 
-def _principal(app: AppContext, username: str | None) -> Principal:
-    if username is None:
-        return SYSTEM
-    with app.records.reading() as session:
-        return load_principal(session, username)
-
-
-def _read_key(value: str) -> str:
-    """A --trusted-key value: a key id or PEM text as given, or the PEM in that file."""
-    path = Path(value)
-    if "-----BEGIN" not in value and path.is_file():
-        try:
-            return path.read_text("ascii")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise click.BadParameter(
-                f"cannot read {path}: {exc}", param_hint="--trusted-key"
-            ) from exc
-    return value
 
 
 @contextmanager

@@ -7,8 +7,6 @@ from typing import Any
 import click
 
 from eakte.cli import AppContext, pass_app, print_json
-from eakte.records import SYSTEM, Principal
-from eakte.records._principal import load_principal
 from eakte.search import SearchIndexer, SearchResult, SearchService, Sort
 
 
@@ -56,10 +54,7 @@ def search_query(
     page_size: int,
 ) -> None:
     """Search with the query WORDS (all words must occur)."""
-    principal: Principal = SYSTEM
-    if username:
-        with app.records.reading() as session:
-            principal = load_principal(session, username)
+    principal = app.principal(username)
     service = SearchService(app.records)
     try:
         result = service.search(

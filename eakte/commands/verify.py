@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from eakte import records
-from eakte.cli import AppContext, pass_app, print_json
+from eakte.cli import AppContext, pass_app, print_json, read_key_option
 from eakte.export._limits import DEFAULT_MAX_GB, max_total_bytes
 from eakte.export._verify_bag import Progress
 from eakte.signing._findings import Finding, Severity
@@ -96,7 +96,7 @@ def _verify_package(
     """Offline: nothing here may touch ``app`` (settings, database, object store)."""
     from eakte.export._verify_package import verify_package
 
-    keys = [_read_key(value) for value in trusted_keys]
+    keys = [read_key_option(value) for value in trusted_keys]
     with _progress_bar(enabled=not as_json) as progress:
         report = verify_package(package, keys, progress, max_total)
     if as_json:
@@ -139,18 +139,6 @@ def _verify_package(
         )
     return report.ok
 
-
-def _read_key(value: str) -> str:
-    """A --trusted-key value: a key id or PEM text as given, or the PEM in that file."""
-    path = Path(value)
-    if "-----BEGIN" not in value and path.is_file():
-        try:
-            return path.read_text("ascii")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise click.BadParameter(
-                f"cannot read {path}: {exc}", param_hint="--trusted-key"
-            ) from exc
-    return value
 
 
 def _echo_findings(findings: list[Finding], *, grouped: bool) -> None:

@@ -12,7 +12,6 @@ from eakte import workflow as wf
 from eakte.cli import AppContext, pass_app, print_json
 from eakte.commands import _workflow_output as out
 from eakte.commands._workflow_input import (
-    acting,
     as_admin,
     as_user,
     circulation_options,
@@ -78,7 +77,7 @@ def workflows_load(
     not loaded (its last valid version stays in use); the others are, and the
     exit code is 11.
     """
-    principal = acting(app, username)
+    principal = app.principal(username)
     with problems_printed_here():
         report = wf.sync_definitions(app.records, principal, folder)
     if as_json:
@@ -138,7 +137,7 @@ def workflows_start(
     """Start the newest version of workflow NAME on a Vorgang or a document."""
     if (case is None) == (document_id is None):
         raise click.UsageError("Name either --case REF or --document ID.")
-    principal = acting(app, username)
+    principal = app.principal(username)
     result = wf.start_workflow(
         app.records, principal, name, case=case, document_id=document_id, reason=comment
     )
@@ -151,7 +150,7 @@ def workflows_start(
 @pass_app
 def workflows_tasks(app: AppContext, username: str, as_json: bool) -> None:
     """My open tasks (and my pools'), earliest due first, with what can be done."""
-    views = wf.tasks_for(app.records, acting(app, username))
+    views = wf.tasks_for(app.records, app.principal(username))
     if as_json:
         print_json([out.task_dict(view) for view in views])
     else:
@@ -189,7 +188,7 @@ def workflows_take(
     """
     result = wf.take(
         app.records,
-        acting(app, username),
+        app.principal(username),
         task_id,
         transition,
         comment=comment,
@@ -206,7 +205,7 @@ def workflows_take(
 @pass_app
 def workflows_show(app: AppContext, instance_id: str, username: str | None, as_json: bool) -> None:
     """A workflow's state and its history: who did what, when, with which comment."""
-    view = wf.get_instance(app.records, acting(app, username), instance_id)
+    view = wf.get_instance(app.records, app.principal(username), instance_id)
     if as_json:
         print_json(out.instance_dict(view))
     else:
@@ -233,7 +232,7 @@ def workflows_umlauf(
     spec = umlauf_spec(cosigners, mode, due)
     if spec is None:
         raise click.UsageError("Name at least one --cosigner (a user name or oe:CODE).")
-    wf.start_circulation(app.records, acting(app, username), task_id, spec)
+    wf.start_circulation(app.records, app.principal(username), task_id, spec)
     click.echo(f"Umlauf started: {out.circulation_text(spec)}.")
 
 
@@ -244,7 +243,7 @@ def workflows_umlauf(
 @pass_app
 def workflows_cosign(app: AppContext, task_id: str, comment: str | None, username: str) -> None:
     """Co-sign (mitzeichnen) the Mitzeichnung task TASK_ID."""
-    status = wf.cosign(app.records, acting(app, username), task_id, comment)
+    status = wf.cosign(app.records, app.principal(username), task_id, comment)
     click.echo(f"Mitgezeichnet. {out.CIRCULATION_STATUS[status]}")
 
 
@@ -255,7 +254,7 @@ def workflows_cosign(app: AppContext, task_id: str, comment: str | None, usernam
 @pass_app
 def workflows_refuse(app: AppContext, task_id: str, comment: str, username: str) -> None:
     """Refuse to co-sign the Mitzeichnung task TASK_ID; the workflow returns."""
-    status = wf.refuse(app.records, acting(app, username), task_id, comment)
+    status = wf.refuse(app.records, app.principal(username), task_id, comment)
     click.echo(f"Mitzeichnung verweigert. {out.CIRCULATION_STATUS[status]}")
 
 
@@ -265,7 +264,7 @@ def workflows_refuse(app: AppContext, task_id: str, comment: str, username: str)
 @pass_app
 def workflows_done(app: AppContext, task_id: str, username: str) -> None:
     """Mark a Wiedervorlage or a notice as done (erledigt)."""
-    wf.complete_task(app.records, acting(app, username), task_id)
+    wf.complete_task(app.records, app.principal(username), task_id)
     click.echo("Erledigt.")
 
 
@@ -279,7 +278,7 @@ def workflows_wiedervorlage(
     app: AppContext, case: str, day: date, note: str, username: str
 ) -> None:
     """Put Vorgang CASE on my Wiedervorlage for DATE (TT.MM.JJJJ); it comes back as a task."""
-    number = wf.set_resubmission(app.records, acting(app, username), case, day, note)
+    number = wf.set_resubmission(app.records, app.principal(username), case, day, note)
     click.echo(f"Wiedervorlage {number}: {case} comes back to {username} on {day:%d.%m.%Y}.")
 
 

@@ -90,6 +90,11 @@ def event_hash(
         object_id=object_id,
         details=details,
     )
+    return hash_of_content(content, prev_hash, hash_format)
+
+
+def hash_of_content(content: bytes, prev_hash: str, hash_format: int) -> str:
+    """:func:`event_hash` from the event's :func:`event_content` bytes."""
     if hash_format == 1:
         fields = json.loads(content)
         return sha256_hex(canonical_json({**fields, "prev_hash": prev_hash}))
@@ -111,17 +116,7 @@ def content_of(event: AuditEvent) -> bytes:
 
 
 def hash_of(event: AuditEvent) -> str:
-    return event_hash(
-        seq=event.seq,
-        occurred_at=event.occurred_at,
-        actor=event.actor,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        details=event.details,
-        prev_hash=event.prev_hash,
-        hash_format=event.hash_format,
-    )
+    return hash_of_content(content_of(event), event.prev_hash, event.hash_format)
 
 
 def checkpoint_record(seq: int, head_hash: str, created_at: datetime) -> bytes:
