@@ -21,7 +21,9 @@ The content (fixture ``export_world``; ``export_records`` is its Records):
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -71,17 +73,35 @@ class ExportWorld:
             return load_principal(session, username)
 
 
-@pytest.fixture
-def export_settings(tmp_path: Path, database_url: str) -> Settings:
+def world_settings(folder: Path, database_url: str) -> Settings:
+    """Settings of an export test installation in ``folder``."""
     return load_settings(
-        data_dir=tmp_path / "var",
+        data_dir=folder / "var",
         database_url=database_url,
         key_passphrase=TEST_PASSPHRASE,
         audit_checkpoint_seconds=0,
-        inbox_dir=tmp_path / "inbox",
+        inbox_dir=folder / "inbox",
         inbox_settle_seconds=0.3,
         ingest_workers=1,
     )
+
+
+@pytest.fixture
+def export_settings(tmp_path: Path, database_url: str) -> Settings:
+    return world_settings(tmp_path, database_url)
+
+
+@contextmanager
+def sqlite_world(folder: Path, sqlite_template: Path) -> Iterator[tuple[Records, ExportWorld]]:
+    """A module-wide installation on a copy of the migrated SQLite template."""
+    shutil.copy(sqlite_template, folder / "eakte.sqlite3")
+    settings = world_settings(folder, f"sqlite:///{folder / 'eakte.sqlite3'}")
+    settings.ensure_data_dir()
+    records = Records(settings)
+    try:
+        yield records, _build(records)
+    finally:
+        records.close()
 
 
 def _png(colour: str) -> bytes:

@@ -11,7 +11,6 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -26,12 +25,9 @@ from click.testing import CliRunner
 
 from eakte.cli import main
 from eakte.commands.verify import FINDINGS_EXIT_CODE
-from eakte.config import load_settings
 from eakte.export import _layout as layout
 from eakte.export._verify_package import PackageReport, verify_package
-from eakte.records import Records
-from tests.conftest import TEST_PASSPHRASE
-from tests.integration.export.conftest import _build, make_package
+from tests.integration.export.conftest import make_package, sqlite_world
 
 Files = dict[str, bytes]
 ROOT_DIR = Path(__file__).resolve().parents[3]
@@ -65,23 +61,8 @@ class Package:
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Package]:
     folder = tmp_path_factory.mktemp("verify-limits")
-    shutil.copy(sqlite_template, folder / "eakte.sqlite3")
-    settings = load_settings(
-        data_dir=folder / "var",
-        database_url=f"sqlite:///{folder / 'eakte.sqlite3'}",
-        key_passphrase=TEST_PASSPHRASE,
-        audit_checkpoint_seconds=0,
-        inbox_dir=folder / "inbox",
-        inbox_settle_seconds=0.3,
-        ingest_workers=1,
-    )
-    settings.ensure_data_dir()
-    records = Records(settings)
-    try:
-        world = _build(records)
+    with sqlite_world(folder, sqlite_template) as (records, world):
         path = make_package(records, folder)
-    finally:
-        records.close()
     with zipfile.ZipFile(path) as zf:
         (root,) = {name.split("/", 1)[0] for name in zf.namelist()}
     yield Package(path, root, world.new_key)

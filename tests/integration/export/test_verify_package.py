@@ -26,13 +26,10 @@ from lxml import etree
 
 from eakte.cli import main
 from eakte.commands.verify import FINDINGS_EXIT_CODE
-from eakte.config import load_settings
 from eakte.export import _layout as layout
 from eakte.export._verify_package import PackageReport, verify_package
-from eakte.records import Records
 from eakte.signing import canonical_json, key_id_for, link_hash, sha256_hex
-from tests.conftest import TEST_PASSPHRASE
-from tests.integration.export.conftest import ExportWorld, _build, make_package
+from tests.integration.export.conftest import ExportWorld, make_package, sqlite_world
 
 Files = dict[str, bytes]  # path inside the bag -> bytes
 READS_IN_63 = 40  # events left out of the Akte's package between its events and its export
@@ -60,20 +57,7 @@ class Exported:
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Exported]:
     folder = tmp_path_factory.mktemp("verify-package")
-    shutil.copy(sqlite_template, folder / "eakte.sqlite3")
-    settings = load_settings(
-        data_dir=folder / "var",
-        database_url=f"sqlite:///{folder / 'eakte.sqlite3'}",
-        key_passphrase=TEST_PASSPHRASE,
-        audit_checkpoint_seconds=0,
-        inbox_dir=folder / "inbox",
-        inbox_settle_seconds=0.3,
-        ingest_workers=1,
-    )
-    settings.ensure_data_dir()
-    records = Records(settings)
-    try:
-        world = _build(records)
+    with sqlite_world(folder, sqlite_template) as (records, world):
         path = make_package(records, folder)
         with records.transaction() as session:  # work in 63 before the Akte is exported
             for _ in range(READS_IN_63):
@@ -85,8 +69,6 @@ def exported(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) ->
                     object_id=world.other_document,
                 )
         akte = make_package(records, folder, name="akte.zip", akte=[world.akte])
-    finally:
-        records.close()
     with zipfile.ZipFile(path) as zf:
         (root,) = {name.split("/", 1)[0] for name in zf.namelist()}
     yield Exported(world, path, root, akte)
