@@ -5,8 +5,9 @@
     pages in parallel across the cores;
 (b) the full pipeline on the same pages (as one multi-page scan and as single
     page scans), with the inbox service already running (its start and the first
-    documents are timed apart): wall time, ratio to (a), peak RSS of the service
-    and its workers;
+    documents are timed apart): wall time, ratio to (a), CPU time (and the part
+    of it besides the pipeline's own tesseracts, which on a busy machine is the
+    steadier figure), peak RSS of the service and its workers;
 (c) born-digital files per second, for each kind (DOCX, XLSX, PPTX, ODT, ODS,
     PDF with text, HTML, text, e-mail with attachments).
 
@@ -89,10 +90,11 @@ def drop_and_wait(settings: Settings, records: Records, files: list[Path]) -> fl
     return time.perf_counter() - started
 
 
-def cpu_seconds() -> float:
+def cpu_seconds() -> tuple[float, float]:
     """CPU time used so far by this process and all its descendants, live or reaped
-    (a process's reaped children count in its cutime/cstime). Unlike wall time, this
-    does not grow when other programs share the cores."""
+    (a process's reaped children count in its cutime/cstime), and the part of it
+    spent in tesseract (the reaped children of the OCR workers). Unlike wall time,
+    this does not grow when other programs share the cores."""
     own = sum(
         usage.ru_utime + usage.ru_stime
         for usage in (
@@ -102,30 +104,36 @@ def cpu_seconds() -> float:
     )
     parents: dict[int, int] = {}
     ticks: dict[int, int] = {}
+    ocr_workers: dict[int, int] = {}  # pid: CPU ticks of its reaped tesseracts
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue  # gone meanwhile
         pid = int(stat.parent.name)
         parents[pid] = int(fields[1])
         ticks[pid] = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+        if b"eakte.ocr._worker" in command:
+            ocr_workers[pid] = int(fields[13]) + int(fields[14])
     descendants: set[int] = set()
     frontier = {os.getpid()}
     while frontier:
         frontier = {pid for pid, parent in parents.items() if parent in frontier} - descendants
         descendants |= frontier
-    return own + sum(ticks[pid] for pid in descendants) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    tesseract = sum(ocr_workers.get(pid, 0) for pid in descendants) / tick
+    return own + sum(ticks[pid] for pid in descendants) / tick, tesseract
 
 
 def run_inbox(
     settings: Settings, warmup: list[Path], files: list[Path]
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, float]:
     """Start the inbox service, let it take ``warmup`` (one file per worker: this
     starts the worker processes and their OCR workers), then time ``files``.
     Returns (seconds from start until the warm-up files were done, seconds for ``files``,
     CPU seconds for ``files``: the service, its workers, their tesseracts, and the
-    polling of this benchmark)."""
+    polling of this benchmark; and the CPU seconds of their tesseracts alone)."""
     import threading
 
     service = InboxService(settings)
@@ -135,13 +143,13 @@ def run_inbox(
     runner.start()
     drop_and_wait(settings, records, warmup)
     cold = time.perf_counter() - started
-    cpu = cpu_seconds()
+    cpu, tesseract = cpu_seconds()
     seconds = drop_and_wait(settings, records, files)
-    cpu = cpu_seconds() - cpu
+    cpu_after, tesseract_after = cpu_seconds()
     service.stop()
     runner.join()
     records.close()
-    return cold, seconds, cpu
+    return cold, seconds, cpu_after - cpu, tesseract_after - tesseract
 
 
 # -- scanned pages ---------------------------------------------------------------
@@ -169,10 +177,10 @@ def raw_tesseract(pages: list[Path], languages: str) -> tuple[float, float]:
             env=env,
         )
 
-    started, cpu = time.perf_counter(), cpu_seconds()
+    started, (cpu, _) = time.perf_counter(), cpu_seconds()
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(one, pages))
-    return time.perf_counter() - started, cpu_seconds() - cpu
+    return time.perf_counter() - started, cpu_seconds()[0] - cpu
 
 
 def as_multipage_pdf(pages: list[Path], target: Path) -> Path:
@@ -305,21 +313,23 @@ def scanned(root: Path, count: int, rounds: int, workers: int = 0) -> None:
     settings = {"ingest_workers": workers} if workers else {}
     warmup = warmup[: workers or len(warmup)]
     raw: list[tuple[float, float]] = []  # (seconds, CPU seconds) per round
-    one: list[tuple[float, float]] = []
-    single: list[tuple[float, float]] = []
+    one: list[tuple[float, float, float]] = []  # …and the CPU seconds of tesseract alone
+    single: list[tuple[float, float, float]] = []
     colds = []
     for number in range(rounds):
         raw.append(raw_tesseract(pages, "deu+eng"))
         cold, *timed = run_inbox(installation(root / f"one-{number}", **settings), warmup, [scan])
-        one.append((timed[0], timed[1]))
+        one.append((timed[0], timed[1], timed[2]))
         colds.append(cold)
         _, *timed = run_inbox(installation(root / f"single-{number}", **settings), warmup, pages)
-        single.append((timed[0], timed[1]))
+        single.append((timed[0], timed[1], timed[2]))
         print(
             f"    round {number + 1}: raw {raw[-1][0]:.1f} s ({raw[-1][1]:.1f} s CPU), "
             f"one scan {one[-1][0]:.1f} s ({one[-1][1]:.1f} s CPU, "
             f"{raw[-1][0] / one[-1][0]:.0%}), single pages {single[-1][0]:.1f} s "
-            f"({single[-1][1]:.1f} s CPU, {raw[-1][0] / single[-1][0]:.0%})"
+            f"({single[-1][1]:.1f} s CPU, {raw[-1][0] / single[-1][0]:.0%}); besides "
+            f"tesseract {(one[-1][1] - one[-1][2]) / count * 1000:.0f} / "
+            f"{(single[-1][1] - single[-1][2]) / count * 1000:.0f} ms CPU per page"
         )
     base, base_cpu = (statistics.median(values) for values in zip(*raw, strict=True))
     print(
@@ -327,11 +337,15 @@ def scanned(root: Path, count: int, rounds: int, workers: int = 0) -> None:
         f"{base_cpu:.1f} s CPU"
     )
     for label, runs in ((f"one {count}-page scan", one), (f"{count} single-page scans", single)):
-        seconds, cpu = (statistics.median(values) for values in zip(*runs, strict=True))
+        seconds, cpu = (statistics.median(values) for values in list(zip(*runs, strict=True))[:2])
+        besides = statistics.median(run[1] - run[2] for run in runs)
+        share = statistics.median(run[2] / run[1] for run in runs)
         print(
             f"(b) pipeline, {label}: {seconds:6.1f} s ({count / seconds:.2f} pages/s, "
             f"{base / seconds:.0%} of raw tesseract); {cpu:.1f} s CPU "
-            f"(raw tesseract's CPU is {base_cpu / cpu:.0%} of it)"
+            f"(raw tesseract's CPU is {base_cpu / cpu:.0%} of it); besides its own "
+            f"tesseracts {besides / count * 1000:.0f} ms CPU per page (tesseract "
+            f"{share:.0%} of the pipeline's CPU)"
         )
     print(f"    service start and {len(warmup)} warm-up pages: {statistics.median(colds):.1f} s")
     own, children = rss_mib()

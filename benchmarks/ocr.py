@@ -10,7 +10,10 @@ Prints figures; not a test. Generates N A4 pages of German text at 300 dpi
 (b) ``ocr_document`` on the same pages as one multi-page image-only PDF:
     wall time, pages/s, ratio to raw tesseract throughput (target ≥ 90 %),
     CPU time and peak memory;
-(c) the fixed cost per document: a one-page document against one raw page.
+(c) the fixed cost per document: a one-page document against one raw page;
+(d) the OCR worker's own CPU time per one-page document, without its
+    tesseracts (what OCR costs besides tesseract; wall-time figures swing
+    with other load on the machine, this does not).
 
     .venv/bin/python benchmarks/ocr.py [--pages 40] [--jobs 2] [--repeat 1]
 """
@@ -41,6 +44,7 @@ from tests.unit.ocr.scans import a4_page  # noqa: E402
 
 LANGUAGES = "deu+eng"
 SINGLES = 4  # one-page documents for the fixed cost per document
+OWN_CPU_PAGES = 16  # one-page documents for the worker's own CPU time
 
 
 def _process_tree(root: int) -> tuple[int, float]:
@@ -111,6 +115,35 @@ def measured(
         f"{figures['cpu']:7.1f} s CPU  peak tree RSS {figures['peak_mib']:6.0f} MiB  "
         f"(load {load:.1f})",
         flush=True,
+    )
+
+
+def worker_cpu() -> tuple[float, float]:
+    """CPU seconds of this process's OCR workers themselves, and of their reaped
+    children (tesseract), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    own = children = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[1]) == os.getpid() and b"eakte.ocr._worker" in command:
+            own += (int(stat[11]) + int(stat[12])) / tick
+            children += (int(stat[13]) + int(stat[14])) / tick
+    return own, children
+
+
+def own_cost(pngs: list[Path], out: Path) -> None:
+    """(d): one-page documents one at a time, as ingest hands them over (decoded)."""
+    before = worker_cpu()
+    for png in pngs:
+        ocr_document(png, "image", out / png.stem, jobs=1, decoded=True)
+    own, children = (b - a for a, b in zip(before, worker_cpu(), strict=True))
+    print(
+        f"(d) OCR worker's own CPU per one-page document: {own / len(pngs) * 1000:.0f} ms "
+        f"(its tesseracts: {children / len(pngs) * 1000:.0f} ms), {len(pngs)} pages"
     )
 
 
@@ -198,6 +231,7 @@ def main() -> None:
                 out.mkdir()
                 with measured(label, pages, results):
                     run(out)
+        own_cost(pngs[:OWN_CPU_PAGES], folder / "own-cost")
         POOL.close()  # the worker's own CPU time and RSS count once it has exited
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         print(f"largest single child process (ru_maxrss): {children.ru_maxrss / 1024:.0f} MiB")

@@ -1,7 +1,9 @@
 """OCR: a searchable PDF/A of a scan, and its text from the same tesseract run.
 
-Wraps OCRmyPDF (which drives tesseract) in worker processes; see
-``docs/design_notes.md`` for why, and ``benchmarks/ocr.py`` for what it costs.
+Wraps OCRmyPDF (which drives tesseract) in worker processes; a single-page
+scan is read by the same tesseract engine without OCRmyPDF's pipeline
+(``_single``). See ``docs/design_notes.md`` for why, and ``benchmarks/ocr.py``
+for what it costs.
 """
 
 from ._document import ocr_document

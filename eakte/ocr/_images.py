@@ -49,6 +49,8 @@ class Frame:
     dpi: tuple[float, float] | None  # None: the file does not say
     mirrored: bool
     orientation: int  # EXIF orientation, 1 = as stored
+    mode: str  # Pillow's colour mode ("1", "L", "RGB", "P", "I;16", …)
+    transparent: bool  # alpha channel or a transparent colour
 
 
 def _orientation(image: Image.Image) -> int:
@@ -102,6 +104,8 @@ def inspect_image(source: Path, max_pixels: int, *, decode: bool = True) -> list
                             _dpi(image),
                             orientation in _MIRRORED,
                             orientation,
+                            image.mode,
+                            "A" in image.mode or "transparency" in image.info,
                         )
                     )
     except (InputRejected, FileNotFoundError, PermissionError, IsADirectoryError):
@@ -184,14 +188,19 @@ def image_to_pdf(source: Path, target: Path, max_pixels: int, *, decoded: bool =
     ``decoded``: the caller has decoded every frame of ``source`` already, so
     damaged data would have been found; the frames are then not decoded again."""
     frames = inspect_image(source, max_pixels, decode=not decoded)
+    frames_to_pdf(source, frames, target)
+    return len(frames)
+
+
+def frames_to_pdf(source: Path, frames: list[Frame], target: Path) -> None:
+    """Write ``source``, whose ``frames`` :func:`inspect_image` checked, as a PDF to ``target``."""
     if not any(frame.mirrored for frame in frames):
         try:
             _convert([str(source)], _layout(frames), target, _rotation(frames))
-            return len(frames)
+            return
         except _Refused as e:
             log.info("%s: img2pdf cannot embed it as it is (%s); normalising", source.name, e)
     try:
         _convert(_normalise(source, target.parent / "frames"), _DEFAULT_LAYOUT, target)
     except _Refused as e:  # the frames decoded, yet cannot be written as a PDF
         raise _errors.corrupt_image(source.name, str(e)) from e
-    return len(frames)

@@ -136,6 +136,16 @@ def _turn_upright(pdf: pikepdf.Pdf, pages: Iterable[int]) -> list[int]:
 def finish_pdfa(layered: Path, target: Path, upright: Iterable[int] = ()) -> list[int] | None:
     """Write ``layered`` (OCRmyPDF's output as a plain PDF) to ``target`` as PDF/A-2b.
 
+    See :func:`save_pdfa`; returns the pages turned, or None when the file
+    cannot be PDF/A without Ghostscript.
+    """
+    with pikepdf.open(layered) as pdf:
+        return save_pdfa(pdf, target, upright)
+
+
+def save_pdfa(pdf: pikepdf.Pdf, target: Path, upright: Iterable[int] = ()) -> list[int] | None:
+    """Save the OCR'd ``pdf`` to ``target`` as PDF/A-2b.
+
     The pages in ``upright`` (0-based, the OCR'd ones) are turned so that their
     text reads left to right first. ``pikepdf.pdfa.save`` adds what PDF/A needs
     (sRGB output intent, XMP declaration, print flags) — the same conversion as
@@ -144,13 +154,12 @@ def finish_pdfa(layered: Path, target: Path, upright: Iterable[int] = ()) -> lis
     when the file cannot be PDF/A without Ghostscript (fonts to embed, colours
     to convert), with ``target`` not written.
     """
-    with pikepdf.open(layered) as pdf:
-        turned = _turn_upright(pdf, upright)
-        try:
-            pikepdf.pdfa.save(pdf, target, "2b", output_intent="sRGB")
-        except pikepdf.pdfa.PdfaError as e:
-            log.info("%s cannot be PDF/A-2b as it is: %s", layered.name, e)
-            return None
+    turned = _turn_upright(pdf, upright)
+    try:
+        pikepdf.pdfa.save(pdf, target, "2b", output_intent="sRGB")
+    except pikepdf.pdfa.PdfaError as e:
+        log.info("%s cannot be PDF/A-2b as it is: %s", pdf.filename, e)
+        return None
     return turned
 
 

@@ -15,10 +15,13 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eakte._workerpool import serve
 from eakte.exceptions import InputRejected
+
+if TYPE_CHECKING:
+    from eakte.ocr._images import Frame
 
 _MAX_WARNINGS = 50
 
@@ -35,11 +38,11 @@ class _Warnings(logging.Handler):
             self.messages.append(f"{record.name}: {record.getMessage()}")
 
 
-def _prepare(request: dict[str, Any]) -> tuple[Path, int]:
-    """The PDF to OCR and its page count; images are converted first."""
+def _prepare(request: dict[str, Any]) -> tuple[Path, int, list[Frame]]:
+    """The PDF to OCR, its page count, and the frames of an image (converted first)."""
     from PIL import Image
 
-    from eakte.ocr._images import image_to_pdf
+    from eakte.ocr._images import frames_to_pdf, inspect_image
     from eakte.ocr._pdf import inspect_pdf
 
     source = Path(request["source"])
@@ -49,62 +52,91 @@ def _prepare(request: dict[str, Any]) -> tuple[Path, int]:
         # OCRmyPDF sets Pillow's limit again (max_image_mpixels) for its own stages.
         Image.MAX_IMAGE_PIXELS = None
         converted = Path(request["workdir"]) / "image.pdf"
-        pages = image_to_pdf(
-            source, converted, request["max_image_pixels"], decoded=request.get("decoded", False)
-        )
-        return converted, pages
-    return source, inspect_pdf(source)
+        decode = not request.get("decoded", False)
+        frames = inspect_image(source, request["max_image_pixels"], decode=decode)
+        frames_to_pdf(source, frames, converted)
+        return converted, len(frames), frames
+    return source, inspect_pdf(source), []
+
+
+def _upright(request: dict[str, Any], pages: int) -> list[int]:
+    """The pages to turn upright: the OCR'd ones (the sidecar tells), if asked to."""
+    from eakte.ocr._result import split_sidecar
+
+    if not request.get("upright"):
+        return []
+    texts = split_sidecar(Path(request["sidecar"]).read_text(encoding="utf-8"), pages)
+    return [index for index, text in enumerate(texts) if text is not None]
 
 
 def _finish(layered: Path, request: dict[str, Any], pages: int) -> list[int]:
     """Make OCRmyPDF's plain PDF the PDF/A-2b rendition; returns the pages turned upright.
 
     pikepdf converts and validates it once; a file it cannot convert goes
-    through OCRmyPDF's Ghostscript conversion (without OCR), if Ghostscript is
-    installed."""
+    through Ghostscript (:func:`_ghostscript_pdfa`)."""
+    from eakte.ocr._pdf import finish_pdfa
+
+    upright = _upright(request, pages)
+    turned = finish_pdfa(layered, Path(request["output"]), upright)
+    if turned is not None:
+        return turned
+    return _ghostscript_pdfa(layered, request, upright)
+
+
+def _ghostscript_pdfa(layered: Path, request: dict[str, Any], upright: list[int]) -> list[int]:
+    """OCRmyPDF's Ghostscript conversion (without OCR) of a PDF pikepdf cannot make
+    PDF/A-2b, if Ghostscript is installed; returns the pages turned upright."""
     import shutil
 
     import ocrmypdf
     from ocrmypdf.exceptions import PdfaConversionFailedError
 
     from eakte.ocr._options import pdfa_fallback_options
-    from eakte.ocr._pdf import finish_pdfa, upright_pages
-    from eakte.ocr._result import split_sidecar
+    from eakte.ocr._pdf import upright_pages
 
-    output = Path(request["output"])
-    upright: list[int] = []
-    if request.get("upright"):
-        texts = split_sidecar(Path(request["sidecar"]).read_text(encoding="utf-8"), pages)
-        upright = [index for index, text in enumerate(texts) if text is not None]
-    turned = finish_pdfa(layered, output, upright)
-    if turned is not None:
-        return turned
     if shutil.which("gs") is None:
         raise PdfaConversionFailedError(
             "pikepdf cannot make this file PDF/A-2b (fonts to embed or colours to "
             "convert), and Ghostscript is not installed."
         )
+    output = Path(request["output"])
     ocrmypdf.ocr(layered, output, **pdfa_fallback_options(request["options"]))
     return upright_pages(output, upright)
 
 
+def _ocr(pdf: Path, frames: list[Frame], request: dict[str, Any], pages: int) -> list[int]:
+    """OCR ``pdf`` into the request's output and sidecar; returns the pages turned upright.
+
+    A single-page scan is read by the engine without OCRmyPDF's pipeline
+    (``_single``); everything else goes through OCRmyPDF."""
+    import ocrmypdf
+
+    from eakte.ocr import _single
+
+    layered = Path(request["workdir"]) / "ocr-layer.pdf"
+    if _single.applies(frames, request["options"]):
+        turned = _single.ocr_page(Path(request["source"]), frames[0], pdf, request, layered)
+        if turned is not None:
+            return turned
+        return _ghostscript_pdfa(layered, request, _upright(request, pages))
+    # Written to a stream, OCRmyPDF does not check the output file (decoding every
+    # stream once more); _finish validates the PDF/A it makes of it.
+    with layered.open("wb") as out:
+        ocrmypdf.ocr(pdf, out, sidecar=request["sidecar"], **request["options"])
+    return _finish(layered, request, pages)
+
+
 def run(request: dict[str, Any], send: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     """Run one job; ``send`` passes the page count back before OCR starts."""
-    import ocrmypdf
     from ocrmypdf.exceptions import ExitCodeException
 
     warnings = _Warnings()
     logging.getLogger().addHandler(warnings)
     tempfile.tempdir = request["workdir"]  # OCRmyPDF's scratch files stay in the job's folder
     try:
-        pdf, pages = _prepare(request)
+        pdf, pages, frames = _prepare(request)
         send({"event": "pages", "pages": pages})
-        layered = Path(request["workdir"]) / "ocr-layer.pdf"
-        # Written to a stream, OCRmyPDF does not check the output file (decoding every
-        # stream once more); _finish validates the PDF/A it makes of it.
-        with layered.open("wb") as out:
-            ocrmypdf.ocr(pdf, out, sidecar=request["sidecar"], **request["options"])
-        turned = _finish(layered, request, pages)
+        turned = _ocr(pdf, frames, request, pages)
         return {"status": "ok", "pages": pages, "turned": turned, "warnings": warnings.messages}
     except InputRejected as e:
         return {"status": "rejected", "code": e.code, "message": e.message, "de": e.message_de}
