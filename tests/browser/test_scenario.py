@@ -124,7 +124,7 @@ def test_letter_from_scanner_to_release(
     item = doppel.locator("ol.hits > li").filter(
         has=doppel.locator(f"a[href='/dokumente/{document_id}']")
     )
-    filed_hit = lambda: hit.count() == 1 and "abgelegt" in item.inner_text()  # noqa: E731
+    filed_hit = lambda: hit.count() == 1 and "Abgelegt in einer Akte" in item.inner_text()  # noqa: E731
     reload_until(doppel, "/suche?q=Blumenstand", filed_hit, timeout=60)
     expect(doppel.locator("ol.hits")).to_contain_text("Blumenstand")
     hit.click()
