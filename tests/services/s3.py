@@ -120,6 +120,11 @@ class SeaweedS3:
             "-webdav=false",
             "-s3.port.iceberg=0",
             "-s3.port.lance=0",
+            # every test bucket is a collection with volumes of its own; left at 0, the
+            # number of volumes follows the free disk space and runs out on a fuller disk
+            # ("failed to find writable volumes"), so fix it, with small volumes
+            "-volume.max=500",
+            "-master.volumeSizeLimitMB=64",
             # Drop idle connections soon: after a large GET, a lingering one would stall
             # the volume server's graceful shutdown until the kill.
             "-idleTimeout=3",
