@@ -20,6 +20,7 @@ The content (fixture ``export_world``; ``export_records`` is its Records):
 
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from PIL import Image
 from eakte import records as svc
 from eakte import workflow as wf
 from eakte.config import Settings, load_settings
+from eakte.export import _layout as layout
 from eakte.ingest import Inbox, Pipeline, run_job
 from eakte.records import SYSTEM, Principal, Records, VersionInput, load_principal
 from eakte.records._demo import load_demo
@@ -281,3 +283,21 @@ def make_package(
     out = tmp_path / name
     export_package(records, principal, Selection.of(**selection), out)
     return out
+
+
+def fix_bag_manifests(files: dict[str, bytes]) -> None:
+    """Re-hash the bag manifests and Payload-Oxum after a change (as an attacker would)."""
+    payload = sorted(p for p in files if p.startswith("data/"))
+    files[layout.MANIFEST] = "".join(
+        f"{hashlib.sha256(files[p]).hexdigest()}  {p}\n" for p in payload
+    ).encode()
+    info = files[layout.BAG_INFO].decode().splitlines()
+    oxum = f"Payload-Oxum: {sum(len(files[p]) for p in payload)}.{len(payload)}"
+    files[layout.BAG_INFO] = (
+        "\n".join(oxum if line.startswith("Payload-Oxum:") else line for line in info).encode()
+        + b"\n"
+    )
+    tags = [layout.BAGIT_TXT, layout.BAG_INFO, layout.MANIFEST]
+    files[layout.TAGMANIFEST] = "".join(
+        f"{hashlib.sha256(files[p]).hexdigest()}  {p}\n" for p in tags
+    ).encode()

@@ -8,7 +8,6 @@ the declared gigabytes (eakte/export/_limits.py).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import struct
@@ -27,7 +26,7 @@ from eakte.cli import main
 from eakte.commands.verify import FINDINGS_EXIT_CODE
 from eakte.export import _layout as layout
 from eakte.export._verify_package import PackageReport, verify_package
-from tests.integration.export.conftest import make_package, sqlite_world
+from tests.integration.export.conftest import fix_bag_manifests, make_package, sqlite_world
 
 Files = dict[str, bytes]
 ROOT_DIR = Path(__file__).resolve().parents[3]
@@ -74,24 +73,6 @@ def codes(report: PackageReport) -> list[str]:
 
 def message_of(report: PackageReport, code: str) -> str:
     return next(f.message for f in report.findings if f.code == code)
-
-
-def fix_bag(files: Files) -> None:
-    """Re-hash the bag manifests and Payload-Oxum after a change (as an attacker would)."""
-    payload = sorted(p for p in files if p.startswith("data/"))
-    files[layout.MANIFEST] = "".join(
-        f"{hashlib.sha256(files[p]).hexdigest()}  {p}\n" for p in payload
-    ).encode()
-    info = files[layout.BAG_INFO].decode().splitlines()
-    oxum = f"Payload-Oxum: {sum(len(files[p]) for p in payload)}.{len(payload)}"
-    files[layout.BAG_INFO] = (
-        "\n".join(oxum if line.startswith("Payload-Oxum:") else line for line in info).encode()
-        + b"\n"
-    )
-    tags = [layout.BAGIT_TXT, layout.BAG_INFO, layout.MANIFEST]
-    files[layout.TAGMANIFEST] = "".join(
-        f"{hashlib.sha256(files[p]).hexdigest()}  {p}\n" for p in tags
-    ).encode()
 
 
 def message_path(files: Files) -> str:
@@ -160,7 +141,7 @@ def test_a_deflate_bomb_in_the_payload_stops_before_hashing(
     files = package.files()
     zeros = bytes(100 << 20)
     files["data/bomb.bin"] = zeros
-    fix_bag(files)  # listed and counted: only the limit can catch it
+    fix_bag_manifests(files)  # listed and counted: only the limit can catch it
     path = package.write(tmp_path / "bomb.zip", files)
     start = time.monotonic()
     report = verify_package(path)
@@ -232,7 +213,7 @@ def test_an_over_long_chain_line(package: Package, tmp_path: Path) -> None:
     chain = next(p for p in files if p.startswith("data/eakte/audit/chain-"))
     lines = files[chain].splitlines(keepends=True)
     files[chain] = b"".join(lines[:1]) + b"9" * 100_000 + b"\n" + b"".join(lines[2:])
-    fix_bag(files)
+    fix_bag_manifests(files)
     report = verify_package(package.write(tmp_path / "chain.zip", files))
     assert "audit-chain-malformed" in codes(report)
     assert "longer than 65,536 bytes" in message_of(report, "audit-chain-malformed")
@@ -242,7 +223,7 @@ def test_a_chain_file_with_more_lines_than_its_segment(package: Package, tmp_pat
     files = package.files()
     chain = next(p for p in files if p.startswith("data/eakte/audit/chain-"))
     files[chain] += files[chain].splitlines(keepends=True)[-1] * 5
-    fix_bag(files)
+    fix_bag_manifests(files)
     report = verify_package(package.write(tmp_path / "chain.zip", files))
     assert "the file has more lines" in message_of(report, "audit-chain-malformed")
 
@@ -256,7 +237,7 @@ def _with_message_text(package: Package, tmp_path: Path, text: bytes) -> Package
     old = files[path]
     end = old.index(b"</xdomea:Kopf>")
     files[path] = old[:end] + text + old[end:]
-    fix_bag(files)
+    fix_bag_manifests(files)
     return verify_package(package.write(tmp_path / "message.zip", files))
 
 

@@ -9,7 +9,6 @@ the change from BagIt, and checks the finding verify names.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import shutil
 import zipfile
@@ -29,7 +28,12 @@ from eakte.commands.verify import FINDINGS_EXIT_CODE
 from eakte.export import _layout as layout
 from eakte.export._verify_package import PackageReport, verify_package
 from eakte.signing import canonical_json, key_id_for, link_hash, sha256_hex
-from tests.integration.export.conftest import ExportWorld, make_package, sqlite_world
+from tests.integration.export.conftest import (
+    ExportWorld,
+    fix_bag_manifests,
+    make_package,
+    sqlite_world,
+)
 
 Files = dict[str, bytes]  # path inside the bag -> bytes
 READS_IN_63 = 40  # events left out of the Akte's package between its events and its export
@@ -84,23 +88,6 @@ def rewrite(exported: Exported, out: Path, change: Callable[[Files], None], fix_
         for path, data in files.items():
             zf.writestr(f"{exported.root}/{path}", data)
     return out
-
-
-def fix_bag_manifests(files: Files) -> None:
-    payload = sorted(p for p in files if p.startswith("data/"))
-    files[layout.MANIFEST] = "".join(
-        f"{hashlib.sha256(files[p]).hexdigest()}  {p}\n" for p in payload
-    ).encode()
-    info = files[layout.BAG_INFO].decode().splitlines()
-    oxum = f"Payload-Oxum: {sum(len(files[p]) for p in payload)}.{len(payload)}"
-    files[layout.BAG_INFO] = (
-        "\n".join(oxum if line.startswith("Payload-Oxum:") else line for line in info).encode()
-        + b"\n"
-    )
-    tags = [layout.BAGIT_TXT, layout.BAG_INFO, layout.MANIFEST]
-    files[layout.TAGMANIFEST] = "".join(
-        f"{hashlib.sha256(files[p]).hexdigest()}  {p}\n" for p in tags
-    ).encode()
 
 
 def codes(report: PackageReport) -> set[str]:
