@@ -83,11 +83,16 @@ def drop_and_wait(settings: Settings, records: Records, files: list[Path]) -> fl
     for path in files:
         target = settings.inbox_dir / path.name
         target.write_bytes(path.read_bytes())
-    while count_items(records) < expected or any(
-        not job.name.startswith(".") for job in processing.iterdir()
-    ):
+    while True:
         time.sleep(0.05)
-    return time.perf_counter() - started
+        # Cheap looks first: the database is asked only once the folders seem done,
+        # so that the benchmark's polling takes little from the pipeline it measures.
+        if any(not job.name.startswith(".") for job in processing.iterdir()):
+            continue
+        if any((settings.inbox_dir / path.name).exists() for path in files):
+            continue
+        if count_items(records) >= expected:
+            return time.perf_counter() - started
 
 
 def cpu_seconds() -> tuple[float, float]:

@@ -11,13 +11,22 @@ the jobs it took are retried, their attempts counted (see ``_runner``).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import Protocol
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 from eakte.config import Settings
@@ -32,12 +41,31 @@ POLL_SECONDS = 1.0
 SETTLE_CHECK_MIN = 0.05
 
 
+#: The events that can make a file ready: it appears (written here, or moved in), or a
+#: writer closes it. Not every write (IN_MODIFY), nor opening or reading a file: while a
+#: file settles the inbox is looked at regularly anyway, and reads by the pipeline's own
+#: processes (tesseract reading a scan) would wake the service for nothing.
+WAKING_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileMovedEvent,
+    FileClosedEvent,
+    DirCreatedEvent,
+    DirMovedEvent,
+]
+
+
 class _Nudge(FileSystemEventHandler):
-    def __init__(self, event: threading.Event) -> None:
+    """Wakes the service for events in the inbox proper, not in its hidden areas: a job
+    in the processing area writes and moves its own files about a dozen times."""
+
+    def __init__(self, event: threading.Event, areas: tuple[Path, ...]) -> None:
         self._event = event
+        self._areas = tuple(f"{area}{os.sep}" for area in areas)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        self._event.set()
+        paths = [os.fsdecode(event.src_path), os.fsdecode(event.dest_path or "")]
+        if any(path and not path.startswith(self._areas) for path in paths):
+            self._event.set()
 
 
 class Pending(Protocol):
@@ -74,7 +102,13 @@ class InboxService:
     def run(self) -> None:
         self.inbox.ensure()
         observer = Observer()
-        observer.schedule(_Nudge(self._wake), str(self.inbox.root), recursive=True)
+        areas = (self.inbox.processing.resolve(), self.inbox.failed.resolve())
+        observer.schedule(
+            _Nudge(self._wake, areas),
+            str(self.inbox.root.resolve()),
+            recursive=True,
+            event_filter=WAKING_EVENTS,
+        )
         observer.start()
         next_rescan = 0.0
         try:

@@ -4,7 +4,13 @@ A PDF that opens without a password but has an owner password (restrictions) is
 accepted. ``text_pages`` is an estimate: a PDF page with a font in its resources
 (or a form XObject's) counts as text; plain scans have none, OCR'd pages count.
 Image frames are checked from their headers before any pixel is decoded, with our
-limit, not Pillow's global ``MAX_IMAGE_PIXELS``. ZIP ratios use declared sizes.
+limit, not Pillow's global ``MAX_IMAGE_PIXELS``. JPEG and TIFF frames are then
+decoded once. A PNG is not: every byte after its signature is covered by a
+chunk CRC, so checking the CRCs up to IEND (~0.1 ms for an A4 scan, against
+~10 ms to decode it) finds a truncated or damaged file; only a file written
+with a broken compressed stream under correct CRCs gets through, and tesseract,
+which reads the file anyway, then fails on it (retried, then the failed area
+with tesseract's message). ZIP ratios use declared sizes.
 """
 
 from __future__ import annotations
@@ -121,9 +127,12 @@ def _check_image(path: Path, file_type: FileType, limits: Limits) -> Validated:
     try:
         with path.open("rb") as stream, plugin(stream) as image:
             frames = _check_frames(image, file_type.media_type == "image/tiff", limits)
-            for number in range(frames):
-                image.seek(number)
-                image.load()
+            if file_type.media_type == "image/png":
+                image.verify()  # every chunk's CRC: all bytes after the signature
+            else:
+                for number in range(frames):
+                    image.seek(number)
+                    image.load()
     except _IMAGE_ERRORS as exc:
         if "truncated" in str(exc).lower():
             raise _truncated("image", "Bilddatei") from exc

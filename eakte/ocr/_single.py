@@ -26,6 +26,7 @@ through OCRmyPDF.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,9 +34,11 @@ from typing import Any
 import pikepdf
 from ocrmypdf._exec import tesseract
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOptions
+from ocrmypdf.exceptions import SubprocessOutputError
 from PIL import Image, ImageOps
 
 from ._engine import ReadingOrderEngine, UprightFirstEngine
+from ._errors import corrupt_image
 from ._images import Frame
 from ._pdf import save_pdfa
 
@@ -45,6 +48,8 @@ _MODES = {"1", "L", "RGB"}
 _EXIF_TURNS = {1: 0, 3: 180, 6: 90, 8: 270}
 _DPI_SLACK = 1.0
 _READING = "page"
+#: How the image libraries tesseract uses begin their complaints about damaged data.
+_DECODER_ERRORS = ("libpng error", "Corrupt JPEG", "Premature end of JPEG", "TIFFRead")
 
 
 @dataclass(frozen=True)
@@ -125,8 +130,31 @@ def _read(image: Path, workdir: Path, dpi: int, request: dict[str, Any]) -> tupl
     )
     engine = UprightFirstEngine if request.get("upright") else ReadingOrderEngine
     text_pdf, text = workdir / f"{_READING}.pdf", workdir / f"{_READING}.txt"
-    engine.generate_pdf(image, text_pdf, text, engine_options)
+    unreadable = _Unreadable()
+    logging.getLogger(tesseract.__name__).addHandler(unreadable)
+    try:
+        engine.generate_pdf(image, text_pdf, text, engine_options)
+    except SubprocessOutputError:
+        if unreadable.message is None:
+            raise
+        raise corrupt_image(Path(request["source"]).name, unreadable.message) from None
+    finally:
+        logging.getLogger(tesseract.__name__).removeHandler(unreadable)
     return text_pdf, text.read_text(encoding="utf-8")
+
+
+class _Unreadable(logging.Handler):
+    """Notes leptonica's (and libpng's, libjpeg's, libtiff's) complaint when tesseract cannot
+    read the scan file: ingest checks a PNG's chunk CRCs, not its compressed data."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.message: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = record.getMessage().removeprefix("[tesseract] ").strip()
+        if self.message is None and (line.startswith(_DECODER_ERRORS) or "pixRead" in line):
+            self.message = line
 
 
 def layer_matrix(

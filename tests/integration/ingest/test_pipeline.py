@@ -117,6 +117,7 @@ def test_a_known_reference_files_the_document_into_its_case_file(
         ("encrypted.pdf", "encrypted-pdf"),
         ("truncated.pdf", "truncated"),
         ("truncated.png", "truncated"),
+        ("damaged-data.png", "corrupt-image"),
         ("corrupt.pdf", None),
         ("bomb.png", "image-too-large"),
         ("zipbomb.docx", "zip-bomb"),
