@@ -13,6 +13,8 @@
 
     .venv/bin/python benchmarks/ingest.py [--pages 40] [--rounds 3] [--born-digital 30]
         [--workers N]  (ingest workers; default: the setting's default, one per core)
+        [--memory]     (sample the whole process tree's memory: the 1 GB target is for a
+                        100-page batch, `--pages 100 --rounds 1 --memory`)
 """
 
 from __future__ import annotations
@@ -107,32 +109,79 @@ def cpu_seconds() -> tuple[float, float]:
             resource.getrusage(resource.RUSAGE_CHILDREN),
         )
     )
-    parents: dict[int, int] = {}
     ticks: dict[int, int] = {}
     ocr_workers: dict[int, int] = {}  # pid: CPU ticks of its reaped tesseracts
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for pid in descendants():
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            command = (stat.parent / "cmdline").read_bytes()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue  # gone meanwhile
-        pid = int(stat.parent.name)
-        parents[pid] = int(fields[1])
         ticks[pid] = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
         if b"eakte.ocr._worker" in command:
             ocr_workers[pid] = int(fields[13]) + int(fields[14])
-    descendants: set[int] = set()
+    tick = os.sysconf("SC_CLK_TCK")
+    tesseract = sum(ocr_workers.values()) / tick
+    return own + sum(ticks.values()) / tick, tesseract
+
+
+class TreeMemory:
+    """Samples the memory of this process and all its descendants (service, ingest
+    workers, OCR and Tika workers, tesseracts) while it runs: the peak of the summed
+    RSS (which counts shared pages once per process) and of the summed PSS (shared
+    pages split among their processes: what the tree really takes). Reading every
+    process's smaps_rollup costs CPU, so this is on only with ``--memory``."""
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self.interval = interval
+        self.peak_rss = self.peak_pss = 0.0
+        self.largest = 0.0
+
+    def __enter__(self) -> TreeMemory:  # once per round: the peaks are kept across rounds
+        import threading
+
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            rss = pss = largest = 0.0
+            for pid in {os.getpid(), *descendants()}:
+                try:
+                    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+                except OSError:
+                    continue  # gone meanwhile
+                fields = dict(line.split(":", 1) for line in rollup.splitlines()[1:])
+                own = int(fields["Rss"].split()[0]) / 1024
+                rss, pss = rss + own, pss + int(fields["Pss"].split()[0]) / 1024
+                largest = max(largest, own)
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            self.largest = max(self.largest, largest)
+
+
+def descendants() -> set[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found: set[int] = set()
     frontier = {os.getpid()}
     while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier} - descendants
-        descendants |= frontier
-    tick = os.sysconf("SC_CLK_TCK")
-    tesseract = sum(ocr_workers.get(pid, 0) for pid in descendants) / tick
-    return own + sum(ticks[pid] for pid in descendants) / tick, tesseract
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
 
 
 def run_inbox(
-    settings: Settings, warmup: list[Path], files: list[Path]
+    settings: Settings, warmup: list[Path], files: list[Path], memory: TreeMemory | None = None
 ) -> tuple[float, float, float, float]:
     """Start the inbox service, let it take ``warmup`` (one file per worker: this
     starts the worker processes and their OCR workers), then time ``files``.
@@ -149,7 +198,11 @@ def run_inbox(
     drop_and_wait(settings, records, warmup)
     cold = time.perf_counter() - started
     cpu, tesseract = cpu_seconds()
-    seconds = drop_and_wait(settings, records, files)
+    if memory is None:
+        seconds = drop_and_wait(settings, records, files)
+    else:
+        with memory:
+            seconds = drop_and_wait(settings, records, files)
     cpu_after, tesseract_after = cpu_seconds()
     service.stop()
     runner.join()
@@ -299,17 +352,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of (a) and (b)")
     parser.add_argument("--skip-ocr", action="store_true")
     parser.add_argument("--workers", type=int, default=0, help="ingest workers (0: default)")
+    parser.add_argument(
+        "--memory", action="store_true", help="sample the whole process tree's memory (costs CPU)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="eakte-bench-ingest-") as tmp:
         root = Path(tmp)
         if not args.skip_ocr:
-            scanned(root, args.pages, args.rounds, args.workers)
+            scanned(root, args.pages, args.rounds, args.workers, args.memory)
         if args.born_digital:
             settings = installation(root / "born")
             born_digital(settings, root / "digital", args.born_digital)
 
 
-def scanned(root: Path, count: int, rounds: int, workers: int = 0) -> None:
+def scanned(root: Path, count: int, rounds: int, workers: int = 0, memory: bool = False) -> None:
     """Raw tesseract and the pipeline in turns, ``rounds`` times (the machine's speed
     drifts by several per cent between minutes); the medians are compared."""
     pages = make_pages(root / "pages", count + max(2, workers))
@@ -321,12 +377,17 @@ def scanned(root: Path, count: int, rounds: int, workers: int = 0) -> None:
     one: list[tuple[float, float, float]] = []  # …and the CPU seconds of tesseract alone
     single: list[tuple[float, float, float]] = []
     colds = []
+    trees = {"one": TreeMemory(), "single": TreeMemory()} if memory else {}
     for number in range(rounds):
         raw.append(raw_tesseract(pages, "deu+eng"))
-        cold, *timed = run_inbox(installation(root / f"one-{number}", **settings), warmup, [scan])
+        cold, *timed = run_inbox(
+            installation(root / f"one-{number}", **settings), warmup, [scan], trees.get("one")
+        )
         one.append((timed[0], timed[1], timed[2]))
         colds.append(cold)
-        _, *timed = run_inbox(installation(root / f"single-{number}", **settings), warmup, pages)
+        _, *timed = run_inbox(
+            installation(root / f"single-{number}", **settings), warmup, pages, trees.get("single")
+        )
         single.append((timed[0], timed[1], timed[2]))
         print(
             f"    round {number + 1}: raw {raw[-1][0]:.1f} s ({raw[-1][1]:.1f} s CPU), "
@@ -355,6 +416,16 @@ def scanned(root: Path, count: int, rounds: int, workers: int = 0) -> None:
     print(f"    service start and {len(warmup)} warm-up pages: {statistics.median(colds):.1f} s")
     own, children = rss_mib()
     print(f"    peak RSS: service {own:.0f} MiB, largest worker {children:.0f} MiB")
+    for label, tree in (
+        (f"one {count}-page scan", trees.get("one")),
+        (f"{count} single-page scans", trees.get("single")),
+    ):
+        if tree is not None:
+            print(
+                f"    whole process tree, {label}: peak {tree.peak_pss:.0f} MiB PSS "
+                f"({tree.peak_rss:.0f} MiB RSS summed over the processes; largest process "
+                f"{tree.largest:.0f} MiB)"
+            )
 
 
 if __name__ == "__main__":
