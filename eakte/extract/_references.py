@@ -15,8 +15,9 @@ _LABEL = re.compile(
     r"(?!\w)\.?\s*[:.]?\s*",
     re.IGNORECASE,
 )
-#: A Roman numeral as OCR may read it: "Ill", "I1", "|II" (but not "11", which may be a number)
-_OCR_ROMAN = re.compile(r"^(?=[IVX1l|]*[IVX])(?=[IVX1l|]*[1l|])[IVX1l|]+(?=/)")
+#: A Roman numeral as OCR may read it: "Ill", "I1", "|II", "11l" (a letter among the ones says
+#: it is no number), but not "11", which may be one
+_OCR_ROMAN = re.compile(r"^(?=[IVX1l|]*[IVXl|])(?=[IVX1l|]*[1l|])[IVX1l|]+(?=/)")
 #: Characters OCR confuses, folded to one: I l | 1 and O 0
 _OCR_FOLD = str.maketrans("IL|O", "1110")
 #: A court's file number, spaced as courts write it: "6 K 1234/24" (OCR may drop the spaces)

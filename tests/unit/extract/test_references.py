@@ -27,7 +27,10 @@ def refs(text: str, rules: Rules) -> tuple[str, ...]:
         ("(Bau-2024/117)", "Bau-2024/117"),
         ("Ill/32-17.4", "III/32-17.4"),
         ("I1/68-17.2", "II/68-17.2"),
+        ("11l/26-28.7", "III/26-28.7"),
+        ("1|/26-28.7", "II/26-28.7"),
         ("11/25", "11/25"),
+        ("11/21-18.7", "11/21-18.7"),
     ],
 )
 def test_normalise_reference(text: str, expected: str) -> None:
