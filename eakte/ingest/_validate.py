@@ -7,10 +7,12 @@ Image frames are checked from their headers before any pixel is decoded, with ou
 limit, not Pillow's global ``MAX_IMAGE_PIXELS``. JPEG and TIFF frames are then
 decoded once. A PNG is not: every byte after its signature is covered by a
 chunk CRC, so checking the CRCs up to IEND (~0.1 ms for an A4 scan, against
-~10 ms to decode it) finds a truncated or damaged file; only a file written
-with a broken compressed stream under correct CRCs gets through, and tesseract,
-which reads the file anyway, then fails on it (retried, then the failed area
-with tesseract's message). ZIP ratios use declared sizes.
+~10 ms to decode it) finds a truncated or damaged file. Only a file written
+with a broken compressed stream under correct CRCs gets through: tesseract,
+which reads a single-page scan itself, then refuses it as ``corrupt-image``;
+on the rarer way through OCRmyPDF (palette, alpha or 16-bit PNGs, deskew) the
+conversion fails on it, and it reaches the failed area after its attempts
+with that error. ZIP ratios use declared sizes.
 """
 
 from __future__ import annotations
