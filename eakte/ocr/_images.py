@@ -176,8 +176,10 @@ def _convert(
                 img2pdf.convert(
                     *inputs, layout_fun=_FIXED_LAYOUT, rotation=rotation, outputstream=out
                 )
-    except OSError:  # writing failed: not the file's fault
-        raise
+    except OSError as e:
+        if e.errno is not None:  # writing failed: not the file's fault
+            raise
+        raise _Refused(f"{type(e).__name__}: {e}") from e  # a decoder's complaint (no errno)
     except Exception as e:  # alpha it cannot keep, 16 bits per sample, odd colour modes, …
         raise _Refused(f"{type(e).__name__}: {e}") from e
 
@@ -201,6 +203,13 @@ def frames_to_pdf(source: Path, frames: list[Frame], target: Path) -> None:
         except _Refused as e:
             log.info("%s: img2pdf cannot embed it as it is (%s); normalising", source.name, e)
     try:
-        _convert(_normalise(source, target.parent / "frames"), _DEFAULT_LAYOUT, target)
+        frames_png = _normalise(source, target.parent / "frames")
+    except OSError as e:
+        if e.errno is not None:  # reading or writing a file failed: not the file's fault
+            raise
+        # Pillow's decoders report damaged data as OSError without an errno
+        raise _errors.corrupt_image(source.name, str(e)) from e
+    try:
+        _convert(frames_png, _DEFAULT_LAYOUT, target)
     except _Refused as e:  # the frames decoded, yet cannot be written as a PDF
         raise _errors.corrupt_image(source.name, str(e)) from e

@@ -206,3 +206,25 @@ def test_png_exif_orientation_without_decoding(tmp_path: Path, page: Image.Image
     image_to_pdf(source, tmp_path / "turned.pdf", LIMIT, decoded=True)
     with pikepdf.open(tmp_path / "turned.pdf") as pdf:
         assert int(pdf.pages[0].obj.Rotate) == 270
+
+
+def test_damaged_data_found_when_the_conversion_decodes(tmp_path: Path, page: Image.Image) -> None:
+    """A PNG with alpha is decoded to be flattened: damaged data under right CRCs (which
+    ingest's check lets through) is then the file's fault, not a failure to retry."""
+    from tests.fixtures.pictures import png_with_broken_data
+
+    made = tmp_path / "made.png"
+    page.convert("RGBA").save(made, dpi=(300, 300))
+    source = tmp_path / "scan.png"
+    source.write_bytes(png_with_broken_data(made.read_bytes()))
+    with pytest.raises(InputRejected) as caught:
+        image_to_pdf(source, tmp_path / "scan.pdf", LIMIT, decoded=True)
+    assert caught.value.code == "corrupt-image"
+    assert "broken data stream" in caught.value.message
+
+
+def test_a_failing_write_is_not_the_files_fault(tmp_path: Path, page: Image.Image) -> None:
+    source = tmp_path / "scan.png"
+    page.convert("RGBA").save(source, dpi=(300, 300))
+    with pytest.raises(FileNotFoundError):
+        image_to_pdf(source, tmp_path / "missing" / "scan.pdf", LIMIT, decoded=True)
