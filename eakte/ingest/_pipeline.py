@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from eakte.config import Settings
-from eakte.exceptions import DatabaseError, InputRejected
+from eakte.exceptions import DatabaseError, ExtractionError, InputRejected
 from eakte.extract import Facts, Rules, analyse, load_rules
 from eakte.extract._layout import subject, text_lines
 from eakte.ingest._content import Content, extract_content
@@ -103,9 +103,12 @@ class Pipeline:
         if duplicate_of is not None:
             return record_duplicate(self.records, source, sha256, duplicate_of)
         with tempfile.TemporaryDirectory(dir=self._workdir()) as workdir:
-            content = extract_content(
-                self.settings, source.path, file_type, validated, Path(workdir)
-            )
+            try:
+                content = extract_content(
+                    self.settings, source.path, file_type, validated, Path(workdir)
+                )
+            except (InputRejected, ExtractionError) as exc:
+                raise _as_delivered(exc, source.path.name, safe_display_name(source.name)) from exc
             outcome = self._store(source, file_type, sha256, content, note)
             outcome = start_routed_workflow(self.records, outcome)
         return self._attachments_of(outcome, source, content)
@@ -237,6 +240,22 @@ class Pipeline:
         folder = self.settings.tmp_dir
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+
+def _as_delivered(
+    exc: InputRejected | ExtractionError, internal: str, shown: str
+) -> InputRejected | ExtractionError:
+    """``exc`` with the file called by the name it was delivered under: OCR and Tika name
+    the file they read, which is the job's ``payload`` (or a mail's ``attachment-2``).
+    Paths that end in that name are left as they are."""
+    own_name = re.compile(rf"(?<![\w./\\-]){re.escape(internal)}(?![\w.-])")
+
+    def named(message: str) -> str:
+        return own_name.sub(lambda _: shown, message)
+
+    if isinstance(exc, InputRejected):
+        return InputRejected(named(exc.message), named(exc.message_de), exc.code)
+    return ExtractionError(named(exc.message))
 
 
 def _sha256(path: Path) -> str:

@@ -144,6 +144,7 @@ def test_bad_input_goes_to_the_failed_area_with_a_reason(
     assert kept.read_bytes() == (FIXTURES / name).read_bytes()
     report = kept.with_name(kept.name + ".error.txt").read_text(encoding="utf-8")
     assert "Grund" in report and "Reason" in report
+    assert "payload" not in report  # the job's own name for the file is not the user's
     assert [f.path for f in inbox.failed_files()] == [kept]
 
 
