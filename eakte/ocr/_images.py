@@ -150,6 +150,12 @@ def _normalise(source: Path, folder: Path) -> list[str]:
     return paths
 
 
+def _failed_io(error: Exception) -> bool:
+    """Reading or writing a file failed (not the image's fault): an OSError with an errno.
+    Pillow's decoders report damaged data as OSError without one."""
+    return isinstance(error, OSError) and error.errno is not None
+
+
 class _Refused(Exception):
     """img2pdf would not take the data (as it is); the message says why."""
 
@@ -176,11 +182,9 @@ def _convert(
                 img2pdf.convert(
                     *inputs, layout_fun=_FIXED_LAYOUT, rotation=rotation, outputstream=out
                 )
-    except OSError as e:
-        if e.errno is not None:  # writing failed: not the file's fault
+    except Exception as e:  # alpha it cannot keep, 16 bits, odd colour modes, damaged data …
+        if _failed_io(e):  # writing failed: not the file's fault
             raise
-        raise _Refused(f"{type(e).__name__}: {e}") from e  # a decoder's complaint (no errno)
-    except Exception as e:  # alpha it cannot keep, 16 bits per sample, odd colour modes, …
         raise _Refused(f"{type(e).__name__}: {e}") from e
 
 
@@ -205,9 +209,8 @@ def frames_to_pdf(source: Path, frames: list[Frame], target: Path) -> None:
     try:
         frames_png = _normalise(source, target.parent / "frames")
     except OSError as e:
-        if e.errno is not None:  # reading or writing a file failed: not the file's fault
+        if _failed_io(e):
             raise
-        # Pillow's decoders report damaged data as OSError without an errno
         raise _errors.corrupt_image(source.name, str(e)) from e
     try:
         _convert(frames_png, _DEFAULT_LAYOUT, target)
